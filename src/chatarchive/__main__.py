@@ -1,0 +1,5 @@
+"""``python -m chatarchive``."""
+
+from .cli import main
+
+main()

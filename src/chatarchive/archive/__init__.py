@@ -1,0 +1,41 @@
+"""The archive: the only part of chatarchive that knows SQL (through sqlite-utils).
+
+It keeps every post losslessly (with each sighting's original record), without duplicates, and
+the derived chat structure that assembly rebuilds on every run.
+"""
+
+from .chats import chat_window, list_chats, question_id, save_chat, save_recap
+from .state import fetch_validators, last_run, record_run, remember_fetch, run_status
+from .store import (
+    ImportResult,
+    already_imported,
+    from_iso,
+    hashtag_span,
+    messages_between,
+    open_archive,
+    returning_authors,
+    save,
+    to_iso,
+)
+
+__all__ = [
+    "ImportResult",
+    "already_imported",
+    "chat_window",
+    "fetch_validators",
+    "from_iso",
+    "hashtag_span",
+    "last_run",
+    "list_chats",
+    "messages_between",
+    "open_archive",
+    "question_id",
+    "record_run",
+    "remember_fetch",
+    "returning_authors",
+    "run_status",
+    "save",
+    "save_chat",
+    "save_recap",
+    "to_iso",
+]

@@ -1,0 +1,106 @@
+"""The archive's schema, as an append-only list of migrations recorded in the database.
+
+Never edit an applied migration: add a new one. Existing archives are upgraded on open.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("chatarchive")
+
+# Columns full-text search covers; built once and kept current by triggers.
+FTS_COLUMNS = ["text"]
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Create the tables of DESIGN.md §4, plus sightings (raw records) and fetch state."""
+    db.table("imports").create(
+        {
+            "id": int, "source": str, "name": str, "format": str, "sha256": str,
+            "started_at": str, "finished_at": str, "status": str,
+            "read": int, "new": int, "duplicate": int, "rejected": int,
+        },
+        pk="id",
+    )
+    db.table("imports").create_index(["sha256"])
+    db.table("import_errors").create(
+        {"id": int, "import_id": int, "source": str, "location": str, "reason": str,
+         "snippet": str},
+        pk="id", foreign_keys=[("import_id", "imports", "id")],
+    )
+    db.table("participants").create(
+        {"id": str, "platform": str, "handle": str, "display_name": str, "url": str}, pk="id"
+    )
+    db.table("participants").create_index(["handle"])
+    db.table("messages").create(
+        {
+            "id": str, "platform": str, "native_id": str, "author_id": str, "text": str,
+            "created_at": str, "url": str, "in_reply_to_id": str, "quoted_id": str,
+            "repost_of_id": str, "like_count": int, "repost_count": int, "lang": str,
+            "hashtags": str, "links": str, "first_import_id": int,
+            "chat_id": str, "kind": str, "question_id": str, "confidence": float,
+        },
+        pk="id", foreign_keys=[("author_id", "participants", "id")],
+    )
+    db.table("messages").create_index(["created_at"])
+    db.table("messages").create_index(["chat_id", "created_at"])
+    db.table("messages").create_index(["author_id"])
+    db.table("messages").create_index(["in_reply_to_id"])
+    db.table("message_hashtags").create(
+        {"hashtag": str, "message_id": str, "created_at": str},
+        pk=("hashtag", "message_id"),
+    )
+    db.table("message_hashtags").create_index(["hashtag", "created_at"])
+    db.table("sightings").create(
+        {"message_id": str, "import_id": int, "location": str, "raw": str},
+        pk=("message_id", "import_id"),
+        foreign_keys=[("import_id", "imports", "id")],
+    )
+    _create_chat_tables(db)
+    db.table("fetch_state").create(
+        {"url": str, "etag": str, "last_modified": str, "sha256": str, "fetched_at": str},
+        pk="url",
+    )
+    db.table("messages").enable_fts(FTS_COLUMNS, create_triggers=True, tokenize="porter")
+
+
+def _create_chat_tables(db: Database) -> None:
+    db.table("chats").create(
+        {
+            "id": str, "hashtag": str, "title": str, "starts_at": str, "ends_at": str,
+            "timezone": str, "schedule": str, "lookback_seconds": int, "hosts": str,
+            "guests": str, "posts": int, "questions": int, "answers": int,
+            "participants": int, "assembled_at": str,
+        },
+        pk="id",
+    )
+    db.table("chats").create_index(["hashtag", "starts_at"])
+    db.table("questions").create(
+        {"id": str, "chat_id": str, "number": int, "message_id": str, "text": str,
+         "asked_at": str},
+        pk="id", foreign_keys=[("chat_id", "chats", "id")],
+    )
+    db.table("chat_participants").create(
+        {"chat_id": str, "participant_id": str, "role": str, "posts": int, "answers": int,
+         "first_time": int},
+        pk=("chat_id", "participant_id"),
+        foreign_keys=[("chat_id", "chats", "id"), ("participant_id", "participants", "id")],
+    )
+    db.table("recaps").create(
+        {"chat_id": str, "version": int, "generated_at": str, "path": str, "markdown": str,
+         "sha256": str},
+        pk=("chat_id", "version"), foreign_keys=[("chat_id", "chats", "id")],
+    )
+
+
+@migrations()
+def m002_runs(db: Database) -> None:
+    """The run ledger of the scheduled job: one row per schedule occurrence."""
+    db.table("runs").create(
+        {"schedule": str, "occurrence": str, "started_at": str, "finished_at": str,
+         "status": str, "error": str, "chat_id": str},
+        pk=("schedule", "occurrence"),
+    )

@@ -1,0 +1,212 @@
+"""The command line: a thin click layer over jobs. The archive path comes first.
+
+Errors from the error tree become a message on stderr and exit status 1, never a traceback.
+Heavy modules are imported inside the commands so that ``--help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from .errors import ChatArchiveError
+
+if TYPE_CHECKING:
+    from .archive import ImportResult
+
+log = logging.getLogger("chatarchive")
+
+
+class _Group(click.Group):
+    """Turns every ChatArchiveError into a clean message and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ChatArchiveError as error:
+            raise click.ClickException(str(error)) from error
+
+
+def _setup_logging(verbose: int, log_file: str | None = None) -> None:
+    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
+    handler: logging.Handler = (
+        logging.FileHandler(log_file, encoding="utf-8") if log_file
+        else logging.StreamHandler(sys.stderr)
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="chatarchive")
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
+def cli(verbose: int) -> None:
+    """Archive hashtag chats from exports and write a recap after each chat."""
+    _setup_logging(verbose)
+
+
+def _archive(path: str) -> Any:
+    from .archive import open_archive
+
+    return open_archive(path)
+
+
+def _echo_result(result: ImportResult) -> None:
+    if result.unchanged:
+        click.echo(f"{result.origin}: already imported, nothing new", err=True)
+        return
+    click.echo(
+        f"{result.origin}: {result.format}: {result.read} read, {result.new} new,"
+        f" {result.duplicate} duplicate, {result.rejected} rejected", err=True,
+    )
+    for error in result.errors:
+        click.echo(f"  {result.origin}, {error.location}: {error.reason}", err=True)
+    if result.rejected > len(result.errors):
+        click.echo(f"  ... and {result.rejected - len(result.errors)} more; see the"
+                   f" import_errors table (import_id {result.import_id})", err=True)
+
+
+@cli.command(name="import")
+@click.argument("archive_path", metavar="ARCHIVE")
+@click.argument("sources", metavar="SOURCE...", nargs=-1, required=True)
+@click.option("--format", "fmt", default="auto", show_default=True,
+              help="Export format; see 'chatarchive formats'.")
+@click.option("--schedule", "schedule_file", type=click.Path(dir_okay=False),
+              help="A schedule file: assemble chats in its windows instead of detecting them.")
+def import_(archive_path: str, sources: tuple[str, ...], fmt: str,
+            schedule_file: str | None) -> None:
+    """Archive every post of SOURCE (file, folder, glob, URL or - for stdin).
+
+    Importing is idempotent. The chats the new posts touch are (re)assembled.
+    """
+    from . import jobs
+    from .schedules import load_schedule
+
+    schedule = load_schedule(schedule_file) if schedule_file else None
+    db = _archive(archive_path)
+    results, skipped, chats = jobs.import_sources(db, sources, fmt, schedule, _echo_result)
+    for skip in skipped:
+        click.echo(f"{skip.origin}: skipped, {skip.reason}", err=True)
+    totals = [sum(getattr(r, k) for r in results) for k in ("read", "new", "duplicate",
+                                                             "rejected")]
+    click.echo(f"Total: {totals[0]} read, {totals[1]} new, {totals[2]} duplicate,"
+               f" {totals[3]} rejected; {len(chats)} chat(s) assembled"
+               + (f": {', '.join(chats)}" if chats else ""), err=True)
+
+
+@cli.command()
+@click.argument("archive_path", metavar="ARCHIVE")
+@click.option("--hashtag", help="Only chats of this hashtag.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def chats(archive_path: str, hashtag: str | None, as_json: bool) -> None:
+    """List the chats in the archive, newest first."""
+    from .archive import list_chats
+
+    rows = list_chats(_archive(archive_path), hashtag)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo("No chats yet: import an export with 'chatarchive import'.", err=True)
+        return
+    header = f"{'id':<28} {'hashtag':<12} {'start (UTC)':<17} {'questions':>9} {'posts':>6}" \
+             f" {'participants':>12}"
+    click.echo(header)
+    for row in rows:
+        start = row["starts_at"][:16].replace("T", " ")
+        click.echo(f"{row['id']:<28} {row['hashtag']:<12} {start:<17} {row['questions']:>9}"
+                   f" {row['posts']:>6} {row['participants']:>12}")
+
+
+@cli.command()
+@click.argument("archive_path", metavar="ARCHIVE")
+@click.argument("chat_id")
+@click.option("-o", "--output", default="-", show_default=True,
+              help="Write the recap to this file; - for stdout.")
+@click.option("--schedule", "schedule_file", type=click.Path(dir_okay=False),
+              help="The chat's schedule file (for do_not_quote, quotes, template, next chat).")
+def recap(archive_path: str, chat_id: str, output: str, schedule_file: str | None) -> None:
+    """Write the Markdown recap of one chat."""
+    from . import jobs
+    from .archive import save_recap
+    from .schedules import load_schedule
+
+    schedule = load_schedule(schedule_file) if schedule_file else None
+    db = _archive(archive_path)
+    markdown = jobs.recap_markdown(db, chat_id, schedule)
+    if output == "-":
+        click.echo(markdown, nl=False)
+        save_recap(db, chat_id, markdown, None)
+        return
+    jobs.write_atomically(Path(output), markdown)
+    save_recap(db, chat_id, markdown, output)
+    click.echo(f"Wrote {output}", err=True)
+
+
+@cli.command()
+@click.argument("archive_path", metavar="ARCHIVE")
+@click.option("--schedules", "schedules_dir", default="schedules", show_default=True,
+              type=click.Path(file_okay=False), help="Folder of schedule files (*.toml).")
+@click.option("--recaps", "recaps_dir", default="recaps", show_default=True,
+              type=click.Path(file_okay=False), help="Base folder for recap files.")
+@click.option("--once", is_flag=True, help="Catch up every occurrence that is due, then exit.")
+@click.option("--log-file", type=click.Path(dir_okay=False), help="Log to this file.")
+def run(archive_path: str, schedules_dir: str, recaps_dir: str, once: bool,
+        log_file: str | None) -> None:
+    """Run the background job: fetch, archive, assemble and recap each chat when it ends."""
+    from . import jobs
+    from .models import ChatSchedule
+    from .scheduler import run_forever
+    from .schedules import load_schedules
+
+    if log_file:
+        _setup_logging(max(1, logging.getLogger().level <= logging.INFO), log_file)
+    schedules = load_schedules(schedules_dir)
+    if not schedules:
+        raise ChatArchiveError(f"{schedules_dir} holds no schedule files (*.toml); see the"
+                               " README's 'Schedules' section")
+    db = _archive(archive_path)
+    if once:
+        for schedule in schedules:
+            for path in jobs.run_schedule(db, schedule, Path(recaps_dir)):
+                click.echo(str(path))
+        return
+
+    def job(schedule: ChatSchedule) -> None:
+        jobs.run_schedule(_archive(archive_path), schedule, Path(recaps_dir))
+
+    for schedule in schedules:
+        jobs.run_schedule(db, schedule, Path(recaps_dir))
+    run_forever(schedules, job, reload=lambda: load_schedules(schedules_dir))
+
+
+@cli.command()
+@click.argument("archive_path", metavar="ARCHIVE")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
+def serve(archive_path: str, host: str, port: int) -> None:
+    """Browse the archive in Datasette (read-only) with the bundled metadata."""
+    from .serve import serve as run_datasette
+
+    run_datasette(Path(archive_path), host, port)
+
+
+@cli.command(name="formats")
+def formats_() -> None:
+    """List the export formats chatarchive reads."""
+    from . import formats
+
+    for fmt in formats.available():
+        click.echo(f"{fmt.name:<12} {fmt.description}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="chatarchive")

@@ -1,0 +1,156 @@
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from chatarchive import archive
+from chatarchive.errors import ArchiveError, NotFoundError
+from chatarchive.models import (
+    ANSWER,
+    HOST,
+    PARTICIPANT,
+    QUESTION,
+    Attribution,
+    Chat,
+    ChatParticipant,
+    ChatWindow,
+    Question,
+    Rejected,
+)
+
+from .factories import START, author, message, raw_export, record
+
+HOST_A = author("host", "Kelly Host")
+ANN = author("ann", "Ann Answer")
+
+
+def posts() -> list:
+    q1 = message(101, HOST_A, "Q1: What is your rate? #solopr")
+    a1 = message(102, ANN, "A1: Value based &amp; fair #solopr", 2, in_reply_to_id="twitter:101",
+                 like_count=3)
+    off = message(103, ANN, "unrelated post", 3, hashtags=())
+    return [q1, a1, off]
+
+
+def test_save_counts_new_duplicate_and_rejected(tmp_path: Path) -> None:
+    db = archive.open_archive(tmp_path / "a.db")
+    records = [record(m, i + 1) for i, m in enumerate(posts())]
+    result = archive.save(db, raw_export(tmp_path / "x.jsonl", "a" * 64),
+                          "twarc", [*records, records[0], Rejected("line 5", "bad JSON", "{")])
+    assert (result.read, result.new, result.duplicate, result.rejected) == (4, 3, 1, 1)
+    assert db["messages"].count == 3
+    assert db["participants"].count == 2
+    assert db["sightings"].count == 3
+    assert [dict(r) for r in db.query("select location, reason, snippet from import_errors")] == [
+        {"location": "line 5", "reason": "bad JSON", "snippet": "{"}]
+    imp = next(db.query("select status, read, new, duplicate, rejected from imports"))
+    assert imp == {"status": "done", "read": 4, "new": 3, "duplicate": 1, "rejected": 1}
+    assert set(result.spans) == {"solopr"}
+
+
+def test_same_export_twice_changes_nothing(tmp_path: Path) -> None:
+    db = archive.open_archive(tmp_path / "a.db")
+    records = [record(m, i + 1) for i, m in enumerate(posts())]
+    archive.save(db, raw_export(tmp_path / "x.jsonl", "a" * 64), "twarc", records)
+    again = archive.save(db, raw_export(tmp_path / "x.jsonl", "a" * 64), "twarc", records)
+    assert again.unchanged
+    assert db["imports"].count == 1
+    # The same posts in another export are duplicates, with a second sighting each.
+    other = archive.save(db, raw_export(tmp_path / "y.jsonl", "b" * 64), "twarc", records)
+    assert (other.new, other.duplicate) == (0, 3)
+    assert db["messages"].count == 3
+    assert db["sightings"].count == 6
+
+
+def test_later_sighting_completes_truncated_text_and_counts(tmp_path: Path) -> None:
+    db = archive.open_archive(tmp_path / "a.db")
+    short = message(201, ANN, "RT @host: Q1: What is your…", 1, like_count=1)
+    full = message(201, ANN, "RT @host: Q1: What is your rate? #solopr", 1, like_count=5)
+    archive.save(db, raw_export(tmp_path / "x", "a" * 64), "twarc", [record(short, 1)])
+    archive.save(db, raw_export(tmp_path / "y", "b" * 64), "twarc", [record(full, 1)])
+    row = db["messages"].get("twitter:201")
+    assert (row["text"], row["like_count"]) == ("RT @host: Q1: What is your rate? #solopr", 5)
+
+
+def test_messages_between_follows_replies_without_the_hashtag(tmp_path: Path) -> None:
+    db = archive.open_archive(tmp_path / "a.db")
+    reply = message(104, HOST_A, "thanks!", 4, hashtags=(), in_reply_to_id="twitter:102")
+    records = [record(m, i) for i, m in enumerate([*posts(), reply])]
+    archive.save(db, raw_export(tmp_path / "x", "a" * 64), "twarc", records)
+    found = archive.messages_between(db, ["SoloPR"], START, START.replace(hour=19))
+    assert [m.id for m in found] == ["twitter:101", "twitter:102", "twitter:104"]
+    assert found[1] == posts()[1]
+    assert archive.returning_authors(db, ["solopr"], START.replace(minute=1)) == {HOST_A.id}
+
+
+def test_full_text_search(tmp_path: Path) -> None:
+    db = archive.open_archive(tmp_path / "a.db")
+    archive.save(db, raw_export(tmp_path / "x", "a" * 64), "twarc",
+                 [record(m, i) for i, m in enumerate(posts())])
+    assert [r["id"] for r in db["messages"].search("rate")] == ["twitter:101"]
+
+
+def chat() -> Chat:
+    q1, a1, _ = posts()
+    window = ChatWindow("solopr", START, START.replace(hour=19), "America/New_York",
+                        "#solopr chat", "solopr", ("host",))
+    return Chat(
+        id="solopr-2026-03-04", window=window, messages=(q1, a1),
+        questions=(Question(1, q1.id, "What is your rate?", q1.created_at, HOST_A.id),),
+        attributions={q1.id: Attribution(QUESTION, 1), a1.id: Attribution(ANSWER, 1, 0.9)},
+        participants=(ChatParticipant(HOST_A, HOST, 1, 0, False),
+                      ChatParticipant(ANN, PARTICIPANT, 1, 1, True)),
+    )
+
+
+def test_save_chat_replaces_derived_rows(tmp_path: Path) -> None:
+    db = archive.open_archive(tmp_path / "a.db")
+    archive.save(db, raw_export(tmp_path / "x", "a" * 64), "twarc",
+                 [record(m, i) for i, m in enumerate(posts())])
+    archive.save_chat(db, chat())
+    archive.save_chat(db, chat())
+    assert db["questions"].count == 1
+    assert db["chat_participants"].count == 2
+    row = db["messages"].get("twitter:102")
+    assert (row["chat_id"], row["kind"], row["question_id"], row["confidence"]) == (
+        "solopr-2026-03-04", "answer", "solopr-2026-03-04/q1", 0.9)
+    assert archive.chat_window(db, "solopr-2026-03-04") == chat().window
+    listed = archive.list_chats(db)
+    assert [(c["id"], c["questions"], c["posts"], c["participants"]) for c in listed] == [
+        ("solopr-2026-03-04", 1, 2, 2)]
+
+
+def test_recaps_are_versioned_only_on_change(tmp_path: Path) -> None:
+    db = archive.open_archive(tmp_path / "a.db")
+    archive.save(db, raw_export(tmp_path / "x", "a" * 64), "twarc",
+                 [record(m, i) for i, m in enumerate(posts())])
+    archive.save_chat(db, chat())
+    assert archive.save_recap(db, "solopr-2026-03-04", "# v1", "r.md") == (1, True)
+    assert archive.save_recap(db, "solopr-2026-03-04", "# v1", "r.md") == (1, False)
+    assert archive.save_recap(db, "solopr-2026-03-04", "# v2", "r.md") == (2, True)
+    assert [r["markdown"] for r in db.query("select markdown from recaps order by version")] == [
+        "# v1", "# v2"]
+
+
+def test_unknown_chat_is_a_clear_error(tmp_path: Path) -> None:
+    db = archive.open_archive(tmp_path / "a.db")
+    with pytest.raises(NotFoundError, match="chatarchive chats"):
+        archive.chat_window(db, "solopr-1999-01-01")
+
+
+def test_not_an_archive(tmp_path: Path) -> None:
+    bogus = tmp_path / "notes.db"
+    bogus.write_text("this is not sqlite" * 100)
+    with pytest.raises(ArchiveError, match="not a chatarchive archive"):
+        archive.open_archive(bogus)
+    with pytest.raises(ArchiveError, match="is a folder"):
+        archive.open_archive(tmp_path)
+
+
+def test_reopening_applies_no_migration_twice(tmp_path: Path) -> None:
+    archive.open_archive(tmp_path / "a.db").close()
+    db = archive.open_archive(tmp_path / "a.db")
+    names = [r[0] for r in db.execute("select name from _sqlite_migrations")]
+    assert len(names) == len(set(names)) >= 2
+    assert sqlite3.connect(tmp_path / "a.db").execute("pragma integrity_check").fetchone() == (
+        "ok",)
