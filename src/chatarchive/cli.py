@@ -130,16 +130,16 @@ def chats(archive_path: str, hashtag: str | None, as_json: bool) -> None:
 @click.argument("chat_id")
 @click.option("-o", "--output", default="-", show_default=True,
               help="Write the recap to this file; - for stdout.")
-@click.option("--schedule", "schedule_file", type=click.Path(dir_okay=False),
-              help="The chat's schedule file (for do_not_quote, quotes, template, next chat).")
-def recap(archive_path: str, chat_id: str, output: str, schedule_file: str | None) -> None:
+@click.option("--schedules", "schedules_dir", default="schedules", show_default=True,
+              type=click.Path(file_okay=False),
+              help="Where to find the chat's schedule (for do_not_quote, template, next chat).")
+def recap(archive_path: str, chat_id: str, output: str, schedules_dir: str) -> None:
     """Write the Markdown recap of one chat."""
     from . import jobs
     from .archive import save_recap
-    from .schedules import load_schedule
 
-    schedule = load_schedule(schedule_file) if schedule_file else None
     db = _archive(archive_path)
+    schedule = jobs.schedule_of(db, chat_id, Path(schedules_dir))
     markdown = jobs.recap_markdown(db, chat_id, schedule)
     if output == "-":
         click.echo(markdown, nl=False)

@@ -21,6 +21,7 @@ from .assemble import assemble_chat, detect_sessions
 from .errors import ChatArchiveError, FormatError, SourceError
 from .models import Chat, ChatSchedule, ChatWindow, RawExport
 from .render import render_markdown
+from .schedules import load_schedule
 from .summarize import summarize
 
 log = logging.getLogger(__name__)
@@ -145,6 +146,13 @@ def recap_markdown(db: Database, chat_id: str, schedule: ChatSchedule | None = N
     next_chat = scheduler.next_occurrence(schedule, window.starts_at) if schedule else None
     recap = summarize(chat, quotes, schedule.do_not_quote if schedule else (), next_chat)
     return render_markdown(recap, _template_text(schedule))
+
+
+def schedule_of(db: Database, chat_id: str, schedules_dir: Path) -> ChatSchedule | None:
+    """The schedule a chat was assembled from, if its file is in ``schedules_dir``."""
+    window = archive.chat_window(db, chat_id)
+    path = schedules_dir / f"{window.schedule}.toml"
+    return load_schedule(path) if window.schedule and path.is_file() else None
 
 
 def _template_text(schedule: ChatSchedule | None) -> str | None:

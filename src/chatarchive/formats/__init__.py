@@ -1,0 +1,83 @@
+"""Export formats: recognise an export's format and read it as normalized messages.
+
+One module per format, each registering itself with ``@register`` (see ``registry.py``).
+Formats are pure: reading the given local file is their only I/O.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+from chatarchive.errors import FormatError
+from chatarchive.formats import twarc, twarc2, tweets_js
+from chatarchive.formats.reading import describe_head
+from chatarchive.formats.registry import HEAD_SIZE, Format, register, registered
+from chatarchive.models import ParsedRecord, RawExport, Rejected
+
+__all__ = ["AUTO", "Format", "available", "detect", "get", "parse", "register"]
+
+logger = logging.getLogger(__name__)
+
+AUTO = "auto"
+# Imported for their registrations.
+_FORMAT_MODULES = (twarc, twarc2, tweets_js)
+
+
+def available() -> list[Format]:
+    """Return every known format, sorted by name."""
+    return registered()
+
+
+def _known_names() -> str:
+    return ", ".join(fmt.name for fmt in available())
+
+
+def get(name: str) -> Format:
+    """Return the format called ``name``; FormatError listing the known names if there is none."""
+    for fmt in available():
+        if fmt.name == name:
+            return fmt
+    raise FormatError(name, f"unknown export format; known formats: {_known_names()}")
+
+
+def _read_head(path: Path, origin: str) -> bytes:
+    try:
+        with path.open("rb") as stream:
+            return stream.read(HEAD_SIZE)
+    except OSError as error:
+        raise FormatError(origin, f"cannot read the file: {error.strerror or error}") from error
+
+
+def detect(path: Path, name: str, origin: str) -> str:
+    """Return the name of the format that best recognises the file; FormatError if none does."""
+    head = _read_head(path, origin)
+    best_name, best_score = "", 0
+    for fmt in available():
+        score = max(0, min(100, fmt.sniff(head, name)))
+        logger.debug("%s: format %s scores %d", origin, fmt.name, score)
+        # Strictly greater: on a tie the first name in order wins, so detection is stable.
+        if score > best_score:
+            best_name, best_score = fmt.name, score
+    if best_score == 0:
+        raise FormatError(
+            origin,
+            f"could not recognise the format (saw: {describe_head(head)}); "
+            f"known formats: {_known_names()}; use --format NAME to choose one",
+        )
+    return best_name
+
+
+def parse(raw: RawExport, format: str = AUTO) -> tuple[str, Iterator[ParsedRecord | Rejected]]:
+    """Return the export's format name and its records, read lazily from ``raw.path``."""
+    name = detect(raw.path, raw.name, raw.origin) if format == AUTO else get(format).name
+    return name, _guarded(get(name), raw)
+
+
+def _guarded(fmt: Format, raw: RawExport) -> Iterator[ParsedRecord | Rejected]:
+    """Stream a format's records, turning a failure to read the file into a FormatError."""
+    try:
+        yield from fmt.parse(raw.path, raw.origin)
+    except OSError as error:
+        raise FormatError(raw.origin, f"cannot read the file: {error.strerror or error}") from error

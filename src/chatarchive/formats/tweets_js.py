@@ -1,0 +1,118 @@
+"""The tweets.js (or tweet.js) of Twitter's "Download your archive", with account.js beside it.
+
+Archive parts are JavaScript: ``window.YTD.tweets.part0 = [ {"tweet": {...}}, ... ]``. The
+tweets are v1.1-shaped but carry no ``user``: the author is the archive's owner, read from the
+``account.js`` in the same folder.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from chatarchive.errors import FormatError
+from chatarchive.formats.reading import (
+    RecordError,
+    compact_json,
+    head_text,
+    load_json_document,
+    rejected_record,
+)
+from chatarchive.formats.registry import register
+from chatarchive.formats.twitter import (
+    as_dict,
+    as_list,
+    id_text,
+    make_author,
+    message_from_v1,
+    v1_author,
+)
+from chatarchive.models import Author, ParsedRecord, Rejected
+
+logger = logging.getLogger(__name__)
+
+_PART_PREFIX = re.compile(r"^\s*window\.YTD\.(?P<part>\w+)\.part\d+\s*=\s*")
+_TWEET_PARTS = ("tweets", "tweet")
+_BARE_ARRAY = re.compile(r'^\[\s*\{\s*"tweet"\s*:')
+_FILE_NAME = re.compile(r"^tweets?(-part\d+)?\.js$", re.IGNORECASE)
+
+
+def sniff(head: bytes, name: str) -> int:
+    """Score how much the start of a file looks like an archive's tweets.js."""
+    text = head_text(head)
+    match = _PART_PREFIX.match(text)
+    if match:
+        return 100 if match["part"] in _TWEET_PARTS else 0
+    if _BARE_ARRAY.match(text):
+        # The same array with the JavaScript prefix already stripped.
+        return 90 if _FILE_NAME.match(name) else 85
+    return 0
+
+
+def read_part(path: Path, origin: str) -> list[Any]:
+    """Read an archive part file (``window.YTD.<x>.partN = [...]``) as a list."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise FormatError(origin, f"the file is not UTF-8 text ({error.reason})") from error
+    match = _PART_PREFIX.match(text)
+    body = text[match.end() :] if match else text
+    value = load_json_document(path, origin, body.strip().rstrip(";"))
+    if not isinstance(value, list):
+        raise FormatError(origin, "the archive part does not hold a list of items")
+    return value
+
+
+def account_author(folder: Path) -> Author | None:
+    """Return the archive owner from ``account.js`` in ``folder``, or None if absent or broken."""
+    path = folder / "account.js"
+    if not path.is_file():
+        return None
+    try:
+        items = read_part(path, str(path))
+    except (FormatError, OSError) as error:
+        logger.warning("ignoring %s: %s", path, error)
+        return None
+    account = as_dict(as_dict(items[0] if items else None).get("account"))
+    handle, name = account.get("username"), account.get("accountDisplayName")
+    account_id = id_text(account.get("accountId"))
+    if not isinstance(handle, str) or not handle or account_id is None:
+        logger.warning("ignoring %s: no accountId or username in it", path)
+        return None
+    return make_author(account_id, handle, name if isinstance(name, str) else None)
+
+
+def _record(item: Any, owner: Author | None, location: str) -> ParsedRecord | Rejected:
+    tweet = as_dict(item).get("tweet", item)
+    if not isinstance(tweet, dict):
+        return rejected_record(location, 'not a tweet (expected {"tweet": {...}})', item)
+    try:
+        if owner is not None:
+            author = owner
+        elif isinstance(tweet.get("user"), dict):
+            author = v1_author(tweet)
+        else:
+            author = make_author(None, None, None)
+        message = message_from_v1(tweet, author)
+    except RecordError as error:
+        return rejected_record(location, str(error), item)
+    return ParsedRecord(message=message, raw=compact_json(item), location=location)
+
+
+@register(
+    name="tweets-js",
+    description='tweets.js / tweet.js of a Twitter archive ("window.YTD.tweets.part0 = [...]")',
+    origin_hint='Twitter "Download your archive" ZIP, data/ folder (account.js read if beside it)',
+    sniff=sniff,
+)
+def parse(path: Path, origin: str) -> Iterator[ParsedRecord | Rejected]:
+    """Read an archive's tweets; the whole file is read at once (it is one person's posts)."""
+    items = read_part(path, origin)
+    owner = account_author(path.parent)
+    if owner is None:
+        logger.info("%s: no usable account.js beside it; authors come from the tweets", origin)
+    for number, item in enumerate(as_list(items), start=1):
+        yield _record(item, owner, f"item {number}")
