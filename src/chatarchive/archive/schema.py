@@ -104,3 +104,30 @@ def m002_runs(db: Database) -> None:
          "status": str, "error": str, "chat_id": str},
         pk=("schedule", "occurrence"),
     )
+
+
+@migrations()
+def m003_views(db: Database) -> None:
+    """Read-side views for Datasette: messages and chat participants with names and questions."""
+    db.create_view(
+        "messages_detail",
+        """
+        select m.id, m.chat_id, m.created_at, m.kind, q.number as question_number,
+            q.text as question_text, m.question_id, m.author_id, p.handle as author_handle,
+            p.display_name as author_name, m.text, m.url, m.confidence, m.like_count,
+            m.repost_count, m.in_reply_to_id, m.quoted_id, m.repost_of_id, m.platform, m.lang
+        from messages m
+        left join participants p on p.id = m.author_id
+        left join questions q on q.id = m.question_id
+        """,
+    )
+    db.create_view(
+        "chat_participants_detail",
+        """
+        select cp.chat_id, c.starts_at as chat_starts_at, cp.participant_id, p.handle,
+            p.display_name, cp.role, cp.posts, cp.answers, cp.first_time
+        from chat_participants cp
+        join chats c on c.id = cp.chat_id
+        left join participants p on p.id = cp.participant_id
+        """,
+    )

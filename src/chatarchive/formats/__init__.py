@@ -6,12 +6,13 @@ Formats are pure: reading the given local file is their only I/O.
 
 from __future__ import annotations
 
+import importlib
 import logging
+import pkgutil
 from collections.abc import Iterator
 from pathlib import Path
 
 from chatarchive.errors import FormatError
-from chatarchive.formats import twarc, twarc2, tweets_js
 from chatarchive.formats.reading import describe_head
 from chatarchive.formats.registry import HEAD_SIZE, Format, register, registered
 from chatarchive.models import ParsedRecord, RawExport, Rejected
@@ -21,8 +22,18 @@ __all__ = ["AUTO", "Format", "available", "detect", "get", "parse", "register"]
 logger = logging.getLogger(__name__)
 
 AUTO = "auto"
-# Imported for their registrations.
-_FORMAT_MODULES = (twarc, twarc2, tweets_js)
+# Modules of this package that hold shared code rather than a format.
+_SHARED_MODULES = {"registry", "reading", "twitter", "csvtools", "htmltools"}
+
+
+def _load_format_modules() -> None:
+    # Every other module of this package is a format that registers itself on import.
+    for module in pkgutil.iter_modules(__path__):
+        if module.name not in _SHARED_MODULES and not module.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{module.name}")
+
+
+_load_format_modules()
 
 
 def available() -> list[Format]:
