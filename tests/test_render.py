@@ -124,7 +124,7 @@ def test_markdown_structure() -> None:
     ]
     assert headings == [
         ("h1", r"\#solopr chat recap: Wednesday 4 March 2026"),
-        ("h2", "Q1: What's your \\#1 tip for new freelancers?"),
+        ("h2", "Q1: What's your #1 tip for new freelancers?"),
         ("h2", "Themes"),
         ("h2", "Links shared"),
         ("h2", "Who took part"),
@@ -199,7 +199,9 @@ def test_md_escaping_keeps_visible_text(text: str) -> None:
 def test_md_examples() -> None:
     assert md("**x**") == r"\*\*x\*\*"
     assert md("  a\nb  ") == "a b"
-    assert md("A.B!") == r"A\.B\!"
+    assert md("A.B! a_b (c) #d") == "A.B! a_b (c) #d"
+    assert md("_e_ # x") == r"\_e\_ # x"
+    assert md("1. first") == r"1\. first"
 
 
 @pytest.mark.parametrize(
@@ -239,11 +241,11 @@ def test_empty_sections_are_omitted() -> None:
     assert body == (
         "\n# \\#solopr chat recap: Wednesday 4 March 2026\n\n"
         "\\#solopr met on Wednesday 4 March 2026, 6:00–7:00 pm UTC. 1 person shared 1 post.\n\n"
-        "## Q1: What's your \\#1 tip for new freelancers?\n\n"
-        "**Ann Lee** (@ann\\_pr): Say no to scope\\_creep \\*early\\* \\- it's 100% worth it\\! "
+        "## Q1: What's your #1 tip for new freelancers?\n\n"
+        "**Ann Lee** (@ann_pr): Say no to scope_creep \\*early\\* - it's 100% worth it! "
         "[↗](https://twitter.com/ann_pr/status/11)\n\n"
-        "**Kat French** (@katfrench, guest moderator): Raise rates \\(gently\\) every "
-        "January\\.\n\n"
+        "**Kat French** (@katfrench, guest moderator): Raise rates (gently) every "
+        "January.\n\n"
         "## Who took part\n\n"
         "Thanks to everyone who took part: bob (@bob).\n"
     )

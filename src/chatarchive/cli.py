@@ -195,6 +195,9 @@ def serve(archive_path: str, host: str, port: int) -> None:
     """Browse the archive in Datasette (read-only) with the bundled metadata."""
     from .serve import serve as run_datasette
 
+    if Path(archive_path).is_file():
+        _archive(archive_path).close()  # bring an older archive's schema up to date first
+    click.echo(f"Serving {archive_path} at http://{host}:{port}/ (Ctrl+C to stop)", err=True)
     run_datasette(Path(archive_path), host, port)
 
 

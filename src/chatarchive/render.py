@@ -26,9 +26,13 @@ from chatarchive.summarize import quote_text
 
 logger = logging.getLogger(__name__)
 
-# CommonMark lets a backslash escape any ASCII punctuation; these are the ones that can start
-# markup (emphasis, code, links, HTML, entities, headings, lists, tables, math, strikethrough).
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&=~$^])")
+# Escaping is minimal so the recap's Markdown source stays readable for people who paste it:
+# only characters that can open inline markup anywhere (code, emphasis, links, HTML, entities,
+# strikethrough, table cells) are escaped; "_" only where it could open emphasis (not inside
+# words such as handles), and the block markers only where the text starts (headings, lists,
+# quotes, front matter).
+_MD_INLINE = re.compile(r"([\\`*\[\]<>~|])|&(?=#?\w+;)|(?<![^\W_])_|_(?![^\W_])")
+_MD_BLOCK_START = re.compile(r"^(#|[-+=>]|\d+(?=[.)]))")
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")
 # Characters YAML will not take raw inside a double-quoted scalar (or folds as a line break).
 _YAML_UNSAFE = re.compile(r"[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
@@ -46,7 +50,9 @@ _ROLE_ORDER = {HOST: 0, GUEST: 1}
 def md(value: object) -> str:
     """Escape text so Markdown shows it literally, on one line, without surrounding blanks."""
     text = _LINE_BREAK.sub(" ", str(value)).strip()
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    text = _MD_INLINE.sub(lambda m: "\\" + m.group(), text)
+    return _MD_BLOCK_START.sub(lambda m: m.group() + "\\" if m.group()[0].isdigit()
+                               else "\\" + m.group(), text)
 
 
 def yaml_scalar(value: object) -> str:
