@@ -75,7 +75,8 @@ def import_sources(
             except FormatError as error:
                 if not in_folder or fmt != "auto":
                     raise
-                skipped.append(Skipped(raw.origin, error.problem))
+                skipped.append(Skipped(raw.origin, "not an export format chatarchive reads"))
+                log.info("%s: %s", raw.origin, error.problem)
                 continue
             finally:
                 sources.discard(raw)
