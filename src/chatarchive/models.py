@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 # Kinds of message within a chat (DESIGN.md §4).
 QUESTION = "question"
@@ -187,6 +188,9 @@ class Chat:
     questions: tuple[Question, ...]
     attributions: Mapping[str, Attribution]  # by message id
     participants: tuple[ChatParticipant, ...]
+    # What the capture seems to miss: gaps in the question numbering, answers to no question,
+    # replies to posts not captured, truncated texts, silent stretches (see assemble).
+    completeness: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

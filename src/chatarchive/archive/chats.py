@@ -39,6 +39,8 @@ def save_chat(db: Database, chat: Chat) -> None:
                 "posts": len(chat.messages), "questions": len(chat.questions),
                 "answers": answers, "participants": len(chat.participants),
                 "assembled_at": now_iso(),
+                "completeness": json.dumps(dict(chat.completeness), sort_keys=True, default=str),
+                "complete": int(bool(chat.completeness.get("complete", True))),
             },
             pk="id",
         )
@@ -106,7 +108,7 @@ def list_chats(db: Database, hashtag: str | None = None) -> list[dict[str, Any]]
         db.table("chats").rows_where(
             where, params, order_by="starts_at desc",
             select="id, hashtag, title, starts_at, ends_at, timezone, questions, posts, answers,"
-            " participants",
+            " participants, complete, completeness",
         )
     )
 

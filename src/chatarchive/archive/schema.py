@@ -131,3 +131,10 @@ def m003_views(db: Database) -> None:
         left join participants p on p.id = cp.participant_id
         """,
     )
+
+
+@migrations()
+def m004_completeness(db: Database) -> None:
+    """How complete each chat's capture looks, as JSON, plus a one-line summary."""
+    db.table("chats").add_column("completeness", str)
+    db.table("chats").add_column("complete", int)
