@@ -161,7 +161,7 @@ def recap(archive_path: str, chat_id: str, output: str, schedules_dir: str) -> N
 def run(archive_path: str, schedules_dir: str, recaps_dir: str, once: bool,
         log_file: str | None) -> None:
     """Run the background job: fetch, archive, assemble and recap each chat when it ends."""
-    from . import jobs
+    from . import runner
     from .models import ChatSchedule
     from .scheduler import run_forever
     from .schedules import load_schedules
@@ -175,15 +175,15 @@ def run(archive_path: str, schedules_dir: str, recaps_dir: str, once: bool,
     db = _archive(archive_path)
     if once:
         for schedule in schedules:
-            for path in jobs.run_schedule(db, schedule, Path(recaps_dir)):
+            for path in runner.run_schedule(db, schedule, Path(recaps_dir)):
                 click.echo(str(path))
         return
 
     def job(schedule: ChatSchedule) -> None:
-        jobs.run_schedule(_archive(archive_path), schedule, Path(recaps_dir))
+        runner.run_schedule(_archive(archive_path), schedule, Path(recaps_dir))
 
     for schedule in schedules:
-        jobs.run_schedule(db, schedule, Path(recaps_dir))
+        runner.run_schedule(db, schedule, Path(recaps_dir))
     run_forever(schedules, job, reload=lambda: load_schedules(schedules_dir))
 
 

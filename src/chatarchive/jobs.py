@@ -10,15 +10,12 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
-
-from sqlite_utils import Database
 
 from . import archive, formats, scheduler, sources
 from .assemble import assemble_chat, detect_sessions
-from .errors import ChatArchiveError, FormatError, SourceError
+from .errors import ChatArchiveError, FormatError
 from .models import Chat, ChatSchedule, ChatWindow, RawExport
 from .render import render_markdown
 from .schedules import load_schedule
@@ -52,7 +49,7 @@ def exports_for(source: str) -> Iterator[RawExport]:
         yield from sources.local_exports(source)
 
 
-def import_export(db: Database, raw: RawExport, fmt: str = "auto") -> archive.ImportResult:
+def import_export(db: archive.Archive, raw: RawExport, fmt: str = "auto") -> archive.ImportResult:
     """Parse one export and archive its posts."""
     if archive.already_imported(db, raw.sha256):
         return archive.ImportResult(origin=raw.origin, format=fmt, unchanged=True)
@@ -61,7 +58,7 @@ def import_export(db: Database, raw: RawExport, fmt: str = "auto") -> archive.Im
 
 
 def import_sources(
-    db: Database, source_args: Sequence[str], fmt: str = "auto",
+    db: archive.Archive, source_args: Sequence[str], fmt: str = "auto",
     schedule: ChatSchedule | None = None, report: Report | None = None,
 ) -> tuple[list[archive.ImportResult], list[Skipped], list[str]]:
     """Import every export the sources name, then (re)assemble the chats the new posts touch."""
@@ -88,7 +85,8 @@ def import_sources(
 
 
 def reassemble(
-    db: Database, results: Iterable[archive.ImportResult], schedule: ChatSchedule | None = None
+    db: archive.Archive, results: Iterable[archive.ImportResult],
+    schedule: ChatSchedule | None = None,
 ) -> list[str]:
     """Assemble again every chat whose time span new posts fall in; return their ids."""
     chat_ids: set[str] = set()
@@ -104,7 +102,7 @@ def reassemble(
 
 
 def windows_near(
-    db: Database, tag: str, first: datetime, last: datetime, schedule: ChatSchedule | None
+    db: archive.Archive, tag: str, first: datetime, last: datetime, schedule: ChatSchedule | None
 ) -> list[ChatWindow]:
     """The chat windows that posts of a hashtag between two times belong to."""
     if schedule is not None:
@@ -124,7 +122,9 @@ def schedule_window(schedule: ChatSchedule, start: datetime) -> ChatWindow:
     )
 
 
-def assemble_window(db: Database, window: ChatWindow, aliases: Sequence[str] = ()) -> Chat | None:
+def assemble_window(
+    db: archive.Archive, window: ChatWindow, aliases: Sequence[str] = ()
+) -> Chat | None:
     """Assemble one chat from the archive and store its derived rows; None if it has no posts."""
     tags = [window.hashtag, *aliases]
     messages = archive.messages_between(db, tags, window.starts_at,
@@ -137,7 +137,7 @@ def assemble_window(db: Database, window: ChatWindow, aliases: Sequence[str] = (
     return chat
 
 
-def recap_markdown(db: Database, chat_id: str, schedule: ChatSchedule | None = None) -> str:
+def recap_markdown(db: archive.Archive, chat_id: str, schedule: ChatSchedule | None = None) -> str:
     """Regenerate the Markdown recap of a chat from the archive alone."""
     window = archive.chat_window(db, chat_id)
     chat = assemble_window(db, window, schedule.aliases if schedule else ())
@@ -149,7 +149,7 @@ def recap_markdown(db: Database, chat_id: str, schedule: ChatSchedule | None = N
     return render_markdown(recap, _template_text(schedule))
 
 
-def schedule_of(db: Database, chat_id: str, schedules_dir: Path) -> ChatSchedule | None:
+def schedule_of(db: archive.Archive, chat_id: str, schedules_dir: Path) -> ChatSchedule | None:
     """The schedule a chat was assembled from, if its file is in ``schedules_dir``."""
     window = archive.chat_window(db, chat_id)
     path = schedules_dir / f"{window.schedule}.toml"
@@ -168,7 +168,7 @@ def _template_text(schedule: ChatSchedule | None) -> str | None:
 
 
 def write_recap(
-    db: Database, chat_id: str, recaps_base: Path, schedule: ChatSchedule | None = None
+    db: archive.Archive, chat_id: str, recaps_base: Path, schedule: ChatSchedule | None = None
 ) -> tuple[Path, int, bool]:
     """Write a chat's recap file and store a new version if it changed."""
     markdown = recap_markdown(db, chat_id, schedule)
@@ -187,90 +187,3 @@ def write_atomically(path: Path, text: str) -> None:
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         out.write(text)
     os.replace(temp, path)
-
-
-def source_value(schedule: ChatSchedule, occurrence: datetime) -> str:
-    """A schedule's source for one occurrence: templates filled, paths made absolute."""
-    local = occurrence.astimezone(ZoneInfo(schedule.timezone))
-    value = schedule.source.value.replace("{date}", local.date().isoformat()).replace(
-        "{hashtag}", schedule.hashtag)
-    if schedule.source.kind in ("path", "inbox") and not Path(value).is_absolute():
-        value = str(schedule.path.parent / value)
-    return value
-
-
-def due_occurrences(db: Database, schedule: ChatSchedule, now: datetime) -> list[datetime]:
-    """Occurrences that have ended and are not yet final in the run ledger."""
-    ended_by = now - schedule.duration
-    if schedule.since is not None:
-        start = datetime.combine(schedule.since, time(0), ZoneInfo(schedule.timezone))
-    else:
-        start = archive.last_run(db, schedule.name) or _latest_before(schedule, ended_by)
-    found = scheduler.occurrences(schedule, start.astimezone(UTC), ended_by)
-    return [o for o in found if archive.run_status(db, schedule.name, o) != "done"]
-
-
-def _latest_before(schedule: ChatSchedule, moment: datetime) -> datetime:
-    week_ago = moment - timedelta(days=35)
-    found = scheduler.occurrences(schedule, week_ago, moment)
-    return found[-1] if found else moment
-
-
-def run_schedule(
-    db: Database, schedule: ChatSchedule, recaps_base: Path, now: datetime | None = None
-) -> list[Path]:
-    """Catch up every due occurrence of one schedule; return the recap files written."""
-    now = now or datetime.now(UTC)
-    written: list[Path] = []
-    fetched: set[str] = set()
-    for occurrence in due_occurrences(db, schedule, now):
-        archive.record_run(db, schedule.name, occurrence, "running")
-        try:
-            value = source_value(schedule, occurrence)
-            if value not in fetched:
-                fetched.add(value)
-                _fetch_schedule_source(db, schedule, value)
-            window = schedule_window(schedule, occurrence)
-            chat = assemble_window(db, window, schedule.aliases)
-            if chat is not None:
-                written.append(write_recap(db, chat.id, recaps_base, schedule)[0])
-        except ChatArchiveError as error:
-            archive.record_run(db, schedule.name, occurrence, "failed", str(error))
-            log.error("%s, chat of %s: %s", schedule.name, occurrence.isoformat(), error)
-            continue
-        final = now >= occurrence + schedule.duration + schedule.lookback
-        archive.record_run(db, schedule.name, occurrence, "done" if final else "pending",
-                           chat_id=chat.id if chat else None)
-    return written
-
-
-def _fetch_schedule_source(db: Database, schedule: ChatSchedule, value: str) -> None:
-    kind = schedule.source.kind
-    if kind in ("mastodon", "bluesky"):
-        raise SourceError(value, f"'{kind}' sources are not supported yet; export the posts to a"
-                          " file and use source.path")
-    if kind == "url":
-        etag, modified = archive.fetch_validators(db, value)
-        raw = sources.fetch_url(value, etag, modified)
-        if raw is None:
-            return
-        try:
-            result = import_export(db, raw, schedule.source.format)
-        finally:
-            sources.discard(raw)
-        archive.remember_fetch(db, value, raw.etag, raw.last_modified, raw.sha256)
-        _log_result(schedule, result)
-        return
-    for raw in sources.local_exports(value):
-        try:
-            _log_result(schedule, import_export(db, raw, schedule.source.format))
-        except FormatError as error:
-            if Path(value).is_file():
-                raise
-            log.warning("%s: skipped %s: %s", schedule.name, raw.origin, error.problem)
-
-
-def _log_result(schedule: ChatSchedule, result: archive.ImportResult) -> None:
-    log.info("%s: %s: %d read, %d new, %d duplicate, %d rejected", schedule.name,
-             result.origin, result.read, result.new, result.duplicate, result.rejected)
-

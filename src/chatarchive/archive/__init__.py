@@ -4,6 +4,8 @@ It keeps every post losslessly (with each sighting's original record), without d
 the derived chat structure that assembly rebuilds on every run.
 """
 
+from sqlite_utils import Database as Archive
+
 from .chats import chat_window, list_chats, question_id, save_chat, save_recap
 from .state import fetch_validators, last_run, record_run, remember_fetch, run_status
 from .store import (
@@ -19,6 +21,7 @@ from .store import (
 )
 
 __all__ = [
+    "Archive",
     "ImportResult",
     "already_imported",
     "chat_window",
