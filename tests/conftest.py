@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import gzip
 import hashlib
+import socket
+import struct
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,10 +30,24 @@ def shared_data() -> Path:
 
 @dataclass
 class Route:
+    """What the server answers on one path (or exact path with query, which wins over the path).
+
+    Fault options: ``delay`` seconds before answering, ``truncate`` to send only that many body
+    bytes while Content-Length announces the whole body, ``reset`` to drop the connection without
+    an answer, ``gzip`` to send the body with Content-Encoding: gzip, and ``before``: routes served
+    in order for the first requests, this route after them (e.g. a 500, then a 200).
+    """
+
     body: bytes = b""
     status: int = 200
     etag: bool = True
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    truncate: int | None = None
+    reset: bool = False
+    gzip: bool = False
+    before: list[Route] = field(default_factory=list)
+    served: int = 0
 
 
 @dataclass
@@ -40,6 +58,8 @@ class Server:
     routes: dict[str, Route]
     hits: dict[str, int] = field(default_factory=dict)
     request_headers: list[dict[str, str]] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)  # every request's path with its query
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -50,24 +70,46 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
             server.hits[path] = server.hits.get(path, 0) + 1
+            server.paths.append(self.path)
             server.request_headers.append(dict(self.headers))
-            route = server.routes.get(path)
+            route = server.routes.get(self.path) or server.routes.get(path)
             if route is None:
                 self.send_error(404)
+                return
+            current = route.before[route.served] if route.served < len(route.before) else route
+            route.served += 1
+            if current.delay:
+                # Waits on the stop event so that tearing the server down never waits it out.
+                server.stopping.wait(current.delay)
+            # OSError: the client gave up (a timeout test); there is no one left to answer.
+            with contextlib.suppress(OSError):
+                self._answer(current)
+
+        def _answer(self, route: Route) -> None:
+            if route.reset:
+                # SO_LINGER 0: closing sends a TCP reset instead of an orderly end.
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()
+                self.close_connection = True
                 return
             etag = '"' + hashlib.sha256(route.body).hexdigest()[:16] + '"'
             if route.etag and self.headers.get("If-None-Match") == etag:
                 self.send_response(304)
                 self.end_headers()
                 return
+            body = gzip.compress(route.body, mtime=0) if route.gzip else route.body
             self.send_response(route.status)
             if route.etag:
                 self.send_header("ETag", etag)
+            if route.gzip:
+                self.send_header("Content-Encoding", "gzip")
             for name, value in route.headers.items():
                 self.send_header(name, value)
-            self.send_header("Content-Length", str(len(route.body)))
+            self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(route.body)
+            self.wfile.write(body if route.truncate is None else body[: route.truncate])
+            self.close_connection = True
 
         def log_message(self, *args: object) -> None:
             pass
@@ -81,10 +123,13 @@ def http_server() -> Iterator[Server]:
     server = Server(port=0, routes={})
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(server))
     server.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    # A short poll interval: shutdown() waits up to one interval, and every test shuts down.
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
     thread.start()
     try:
         yield server
     finally:
+        server.stopping.set()
         httpd.shutdown()
         httpd.server_close()
