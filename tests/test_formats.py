@@ -71,14 +71,16 @@ def write_archive(folder: Path, tweets: list[dict[str, Any]], with_account: bool
 
 
 def test_available_lists_the_formats_sorted_by_name() -> None:
-    assert [fmt.name for fmt in formats.available()] == ["twarc", "twarc2", "tweets-js"]
+    names = [fmt.name for fmt in formats.available()]
+    assert names == sorted(names)
+    assert {"twarc", "twarc2", "tweets-js"} <= set(names)
     assert all(fmt.description and fmt.origin_hint for fmt in formats.available())
 
 
 def test_get_unknown_format_names_the_known_ones() -> None:
     assert formats.get("twarc2").name == "twarc2"
-    with pytest.raises(FormatError, match=r"known formats: twarc, twarc2, tweets-js"):
-        formats.get("csv")
+    with pytest.raises(FormatError, match=r"known formats: .*\btwarc, .*\btwarc2, .*\btweets-js\b"):
+        formats.get("no-such-format")
 
 
 def test_registering_a_name_twice_is_refused() -> None:
@@ -123,7 +125,8 @@ def test_detect_unknown_file_lists_known_formats(tmp_path: Path) -> None:
         formats.detect(path, path.name, "notes.txt")
     assert str(caught.value) == (
         'notes.txt: could not recognise the format (saw: "Q1: what is your favourite chat? A1: '
-        'this one"); known formats: twarc, twarc2, tweets-js; use --format NAME to choose one'
+        f'this one"); known formats: {", ".join(f.name for f in formats.available())}; '
+        "use --format NAME to choose one"
     )
 
 
@@ -543,5 +546,5 @@ def test_records_are_read_lazily_and_read_errors_are_format_errors(tmp_path: Pat
 def test_parse_with_an_unknown_format_name(tmp_path: Path) -> None:
     path = tmp_path / "x.jsonl"
     path.write_text("{}\n", encoding="utf-8")
-    with pytest.raises(FormatError, match=r"^csv: unknown export format; known formats: twarc, "):
-        formats.parse(RawExport("x.jsonl", path, "", path.name), "csv")
+    with pytest.raises(FormatError, match=r"^nope: unknown export format; known formats: .*twarc"):
+        formats.parse(RawExport("x.jsonl", path, "", path.name), "nope")

@@ -128,31 +128,38 @@ def _save_batch(
     db: Database, result: ImportResult, batch: list[ParsedRecord | Rejected], seen: set[str]
 ) -> None:
     parsed = [r for r in batch if isinstance(r, ParsedRecord)]
-    for rejected in (r for r in batch if isinstance(r, Rejected)):
-        result.rejected += 1
-        if len(result.errors) < MAX_SHOWN_ERRORS:
-            result.errors.append(rejected)
-        db.execute(
-            "insert into import_errors (import_id, source, location, reason, snippet)"
-            " values (?, ?, ?, ?, ?)",
-            [result.import_id, result.origin, rejected.location, rejected.reason,
-             rejected.snippet],
-        )
+    _save_rejected(db, result, [r for r in batch if isinstance(r, Rejected)])
     existing = _existing_ids(db, [r.message.id for r in parsed])
     _upsert_participants(db, [r.message.author for r in parsed])
+    new: dict[str, Message] = {}
+    again: list[Message] = []
     for record in parsed:
         message = record.message
         result.read += 1
         if message.id in existing or message.id in seen:
             result.duplicate += 1
+            again.append(message)
         else:
             result.new += 1
             result.touch(message)
+            new[message.id] = message
         seen.add(message.id)
-    _upsert_messages(db, [r.message for r in parsed], result.import_id)
+    _insert_messages(db, list(new.values()), result.import_id)
+    db.conn.executemany(_UPSERT_MESSAGE, [_message_row(m, result.import_id) for m in again])
+    _insert_hashtags(db, again)  # a fuller sighting may carry hashtags an earlier one lost
     db.conn.executemany(
         "insert or ignore into sightings (message_id, import_id, location, raw) values (?,?,?,?)",
         [(r.message.id, result.import_id, r.location, r.raw) for r in parsed],
+    )
+
+
+def _save_rejected(db: Database, result: ImportResult, rejected: list[Rejected]) -> None:
+    result.rejected += len(rejected)
+    result.errors.extend(rejected[: max(0, MAX_SHOWN_ERRORS - len(result.errors))])
+    db.conn.executemany(
+        "insert into import_errors (import_id, source, location, reason, snippet)"
+        " values (?, ?, ?, ?, ?)",
+        [(result.import_id, result.origin, r.location, r.reason, r.snippet) for r in rejected],
     )
 
 
@@ -179,12 +186,16 @@ def _upsert_participants(db: Database, authors: Iterable[Author]) -> None:
     )
 
 
-_UPSERT_MESSAGE = """
+_INSERT_MESSAGE = """
 insert into messages (id, platform, native_id, author_id, text, created_at, url, in_reply_to_id,
     quoted_id, repost_of_id, like_count, repost_count, lang, hashtags, links, first_import_id)
 values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+"""
+
+# A post seen again: a later sighting may carry fuller text (an untruncated retweet), newer
+# counts, or fields an earlier export lacked. Nothing already archived is lost.
+_UPSERT_MESSAGE = _INSERT_MESSAGE + """
 on conflict(id) do update set
-    -- a later sighting may carry fuller text (an untruncated retweet) and newer counts
     text = case when messages.text like '%…' and excluded.text not like '%…'
         then excluded.text else messages.text end,
     author_id = case when messages.author_id like '%:unknown'
@@ -206,16 +217,24 @@ where messages.text is not excluded.text or messages.like_count is not excluded.
 """
 
 
-def _upsert_messages(db: Database, messages: Sequence[Message], import_id: int | None) -> None:
-    db.conn.executemany(
-        _UPSERT_MESSAGE,
-        [
-            (m.id, m.platform, m.native_id, m.author.id, m.text, to_iso(m.created_at), m.url,
-             m.in_reply_to_id, m.quoted_id, m.repost_of_id, m.like_count, m.repost_count,
-             m.lang, json.dumps(list(m.hashtags)), json.dumps(list(m.links)), import_id)
-            for m in messages
-        ],
-    )
+def _message_row(m: Message, import_id: int | None) -> tuple[object, ...]:
+    return (m.id, m.platform, m.native_id, m.author.id, m.text, to_iso(m.created_at), m.url,
+            m.in_reply_to_id, m.quoted_id, m.repost_of_id, m.like_count, m.repost_count,
+            m.lang, json.dumps(list(m.hashtags)), json.dumps(list(m.links)), import_id)
+
+
+def _insert_messages(db: Database, messages: Sequence[Message], import_id: int | None) -> None:
+    """Insert posts new to the archive, then index them for search in one statement."""
+    if not messages:
+        return
+    last = db.execute("select coalesce(max(rowid), 0) from messages").fetchone()[0]
+    db.conn.executemany(_INSERT_MESSAGE, [_message_row(m, import_id) for m in messages])
+    db.execute("insert into messages_fts (rowid, text) select rowid, text from messages"
+               " where rowid > ?", [last])
+    _insert_hashtags(db, messages)
+
+
+def _insert_hashtags(db: Database, messages: Sequence[Message]) -> None:
     db.conn.executemany(
         "insert or ignore into message_hashtags (hashtag, message_id, created_at) values (?,?,?)",
         [(tag, m.id, to_iso(m.created_at)) for m in messages for tag in m.hashtags],

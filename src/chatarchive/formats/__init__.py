@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from chatarchive.errors import FormatError
@@ -80,15 +80,19 @@ def detect(path: Path, name: str, origin: str) -> str:
     return best_name
 
 
-def parse(raw: RawExport, format: str = AUTO) -> tuple[str, Iterator[ParsedRecord | Rejected]]:
+def parse(
+    raw: RawExport, format: str = AUTO, options: Mapping[str, str] | None = None
+) -> tuple[str, Iterator[ParsedRecord | Rejected]]:
     """Return the export's format name and its records, read lazily from ``raw.path``."""
     name = detect(raw.path, raw.name, raw.origin) if format == AUTO else get(format).name
-    return name, _guarded(get(name), raw)
+    return name, _guarded(get(name), raw, options or {})
 
 
-def _guarded(fmt: Format, raw: RawExport) -> Iterator[ParsedRecord | Rejected]:
+def _guarded(
+    fmt: Format, raw: RawExport, options: Mapping[str, str]
+) -> Iterator[ParsedRecord | Rejected]:
     """Stream a format's records, turning a failure to read the file into a FormatError."""
     try:
-        yield from fmt.parse(raw.path, raw.origin)
+        yield from fmt.parse(raw.path, raw.origin, options)
     except OSError as error:
         raise FormatError(raw.origin, f"cannot read the file: {error.strerror or error}") from error

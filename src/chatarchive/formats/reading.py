@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from chatarchive.errors import FormatError
 from chatarchive.models import Rejected
 
@@ -23,7 +25,20 @@ class RecordError(Exception):
 
 def compact_json(value: Any) -> str:
     """Return ``value`` as compact JSON text, keeping non-ASCII characters as they are."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # integers beyond 64 bits, which orjson refuses
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def loads(data: bytes | str) -> Any:
+    """Decode JSON fast; a failure raises the standard library's error with its clear wording."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        # The standard decoder accepts what orjson refuses on purpose (huge integers, NaN) and
+        # words its errors better ("Expecting ',' delimiter"), so let it decide.
+        return json.loads(data)
 
 
 def snippet(text: str) -> str:
@@ -53,7 +68,7 @@ def iter_json_lines(path: Path) -> Iterator[tuple[int, Any] | Rejected]:
                 continue
             text = raw.decode("utf-8", errors="replace")
             try:
-                value = json.loads(raw)
+                value = loads(raw)
             except UnicodeDecodeError as error:
                 yield Rejected(f"line {number}", f"not UTF-8 text: {error.reason}", snippet(text))
             except json.JSONDecodeError as error:
@@ -67,7 +82,7 @@ def load_json_document(path: Path, origin: str, text: str | None = None) -> Any:
     try:
         if text is None:
             text = path.read_text(encoding="utf-8-sig")
-        return json.loads(text)
+        return loads(text)
     except UnicodeDecodeError as error:
         raise FormatError(origin, f"the file is not UTF-8 text ({error.reason})") from error
     except json.JSONDecodeError as error:

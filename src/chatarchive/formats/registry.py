@@ -6,14 +6,14 @@ itself is still being imported (the package imports every format module to fill 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from chatarchive.models import ParsedRecord, Rejected
 
 SniffFn = Callable[[bytes, str], int]
-ParseFn = Callable[[Path, str], Iterator[ParsedRecord | Rejected]]
+ParseFn = Callable[[Path, str, Mapping[str, str]], Iterator[ParsedRecord | Rejected]]
 
 # How much of a file sniffers see.
 HEAD_SIZE = 64 * 1024
@@ -27,7 +27,7 @@ class Format:
     description: str
     origin_hint: str  # which tool or service writes files in this format
     sniff: SniffFn  # (first bytes of the file, file name) -> confidence 0..100
-    parse: ParseFn  # (path, origin) -> records, streamed
+    parse: ParseFn  # (path, origin, options) -> records, streamed
 
 
 _FORMATS: dict[str, Format] = {}

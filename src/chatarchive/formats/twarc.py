@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +73,7 @@ def _starts_with_array(path: Path) -> bool:
     origin_hint="twarc 1.x search/filter/timeline output; twitter-to-sqlite and API v1.1 dumps",
     sniff=sniff,
 )
-def parse(path: Path, origin: str) -> Iterator[ParsedRecord | Rejected]:
+def parse(path: Path, origin: str, options: Mapping[str, str]) -> Iterator[ParsedRecord | Rejected]:
     """Read v1.1 tweets line by line (or item by item from a JSON array)."""
     if _starts_with_array(path):
         # An array cannot be decoded piece by piece with the standard library.

@@ -241,7 +241,7 @@ def _records_of_line(number: int, value: Any) -> Iterator[ParsedRecord | Rejecte
     origin_hint="twarc2 search/timeline/stream output (paged, streaming or twarc2 flatten)",
     sniff=sniff,
 )
-def parse(path: Path, origin: str) -> Iterator[ParsedRecord | Rejected]:
+def parse(path: Path, origin: str, options: Mapping[str, str]) -> Iterator[ParsedRecord | Rejected]:
     """Read twarc2 JSONL line by line; a page yields one record per tweet in its data."""
     for entry in iter_json_lines(path):
         if isinstance(entry, Rejected):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +108,7 @@ def _record(item: Any, owner: Author | None, location: str) -> ParsedRecord | Re
     origin_hint='Twitter "Download your archive" ZIP, data/ folder (account.js read if beside it)',
     sniff=sniff,
 )
-def parse(path: Path, origin: str) -> Iterator[ParsedRecord | Rejected]:
+def parse(path: Path, origin: str, options: Mapping[str, str]) -> Iterator[ParsedRecord | Rejected]:
     """Read an archive's tweets; the whole file is read at once (it is one person's posts)."""
     items = read_part(path, origin)
     owner = account_author(path.parent)
@@ -116,3 +116,23 @@ def parse(path: Path, origin: str) -> Iterator[ParsedRecord | Rejected]:
         logger.info("%s: no usable account.js beside it; authors come from the tweets", origin)
     for number, item in enumerate(as_list(items), start=1):
         yield _record(item, owner, f"item {number}")
+
+
+# Shared with the reader of the whole archive ZIP (twitter_archive_zip.py), which reads the
+# same parts from inside the ZIP rather than from files on disk.
+PART_PREFIX = _PART_PREFIX
+
+
+def owner_of_account(items: list[Any]) -> Author | None:
+    """Return the archive owner named by the items of an account.js, or None if it names none."""
+    account = as_dict(as_dict(items[0] if items else None).get("account"))
+    handle, name = account.get("username"), account.get("accountDisplayName")
+    account_id = id_text(account.get("accountId"))
+    if not isinstance(handle, str) or not handle or account_id is None:
+        return None
+    return make_author(account_id, handle, name if isinstance(name, str) else None)
+
+
+def archive_record(item: Any, owner: Author | None, location: str) -> ParsedRecord | Rejected:
+    """Normalize one tweets.js item (``{"tweet": {...}}``); ``owner`` is its author when known."""
+    return _record(item, owner, location)
