@@ -153,3 +153,17 @@ def test_python_dash_m_and_console_script_start() -> None:
     done = subprocess.run([sys.executable, "-m", "chatarchive", "--version"],
                           capture_output=True, text=True, check=True)
     assert "0.1.0" in done.stdout
+
+
+def test_import_generic_csv_with_a_column_mapping(tmp_path: Path, shared_data: Path) -> None:
+    db = tmp_path / "a.db"
+    source = shared_data / "cancerchat-topsy-2014" / "Tweets_CancerChat_full.csv"
+    code, _, err = invoke("import", str(db), str(source), "--format", "csv",
+                          "--column", "text=content", "--column", "author=trackback_author_nick",
+                          "--column", "id=id", "--column", "date=firstpost_date")
+    assert code == 0, err
+    assert "csv: 156 read, 156 new, 0 duplicate, 0 rejected" in err
+    assert count(db, "select count(*) from messages where created_at like '2014-06-19%'") == 101
+    code, _, err = invoke("import", str(db), str(source), "--column", "text")
+    assert code == 2
+    assert "should read KEY=COLUMN" in err

@@ -112,3 +112,12 @@ def test_missing_folder(tmp_path: Path) -> None:
 )
 def test_parse_duration(text: str, expected: timedelta | None) -> None:
     assert parse_duration(text) == expected
+
+
+def test_source_columns_become_format_options(tmp_path: Path) -> None:
+    text = GOOD.replace('[recap]', '[source.columns]\ntext = "content"\nauthor = "nick"\n\n[recap]')
+    schedule = load_schedule(write(tmp_path, text))
+    assert schedule.source.options == (("author", "nick"), ("text", "content"))
+    bad = GOOD.replace('[recap]', '[source.columns]\ntext = 3\n\n[recap]')
+    with pytest.raises(ScheduleError, match="source.columns"):
+        load_schedule(write(tmp_path, bad))

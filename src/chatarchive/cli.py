@@ -78,9 +78,12 @@ def _echo_result(result: ImportResult) -> None:
 @click.argument("sources", metavar="SOURCE...", nargs=-1, required=True)
 @click.option("--format", "fmt", default="auto", show_default=True,
               help="Export format; see 'chatarchive formats'.")
+@click.option("--column", "columns", multiple=True, metavar="KEY=COLUMN",
+              help="Map a CSV column, e.g. --column text=content --column author=nick"
+              " (keys: text, id, author, author_id, display_name, created_at, date, url, ...).")
 @click.option("--schedule", "schedule_file", type=click.Path(dir_okay=False),
               help="A schedule file: assemble chats in its windows instead of detecting them.")
-def import_(archive_path: str, sources: tuple[str, ...], fmt: str,
+def import_(archive_path: str, sources: tuple[str, ...], fmt: str, columns: tuple[str, ...],
             schedule_file: str | None) -> None:
     """Archive every post of SOURCE (file, folder, glob, URL or - for stdin).
 
@@ -90,8 +93,12 @@ def import_(archive_path: str, sources: tuple[str, ...], fmt: str,
     from .schedules import load_schedule
 
     schedule = load_schedule(schedule_file) if schedule_file else None
+    options = _column_options(columns)
+    if schedule is not None and not options:
+        options = dict(schedule.source.options)
     db = _archive(archive_path)
-    results, skipped, chats = jobs.import_sources(db, sources, fmt, schedule, _echo_result)
+    results, skipped, chats = jobs.import_sources(db, sources, fmt, schedule, _echo_result,
+                                                  options)
     for skip in skipped:
         click.echo(f"{skip.origin}: skipped, {skip.reason}", err=True)
     totals = [sum(getattr(r, k) for r in results) for k in ("read", "new", "duplicate",
@@ -99,6 +106,17 @@ def import_(archive_path: str, sources: tuple[str, ...], fmt: str,
     click.echo(f"Total: {totals[0]} read, {totals[1]} new, {totals[2]} duplicate,"
                f" {totals[3]} rejected; {len(chats)} chat(s) assembled"
                + (f": {', '.join(chats)}" if chats else ""), err=True)
+
+
+def _column_options(columns: tuple[str, ...]) -> dict[str, str]:
+    options: dict[str, str] = {}
+    for item in columns:
+        key, sep, column = item.partition("=")
+        if not sep or not key.strip() or not column.strip():
+            raise click.BadParameter(f"'{item}' should read KEY=COLUMN, e.g. text=content",
+                                     param_hint="--column")
+        options[key.strip()] = column.strip()
+    return options
 
 
 @cli.command()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -49,17 +49,21 @@ def exports_for(source: str) -> Iterator[RawExport]:
         yield from sources.local_exports(source)
 
 
-def import_export(db: archive.Archive, raw: RawExport, fmt: str = "auto") -> archive.ImportResult:
-    """Parse one export and archive its posts."""
+def import_export(
+    db: archive.Archive, raw: RawExport, fmt: str = "auto",
+    options: Mapping[str, str] | None = None,
+) -> archive.ImportResult:
+    """Parse one export (with format options such as a column mapping) and archive its posts."""
     if archive.already_imported(db, raw.sha256):
         return archive.ImportResult(origin=raw.origin, format=fmt, unchanged=True)
-    name, records = formats.parse(raw, fmt)
+    name, records = formats.parse(raw, fmt, options)
     return archive.save(db, raw, name, records)
 
 
 def import_sources(
     db: archive.Archive, source_args: Sequence[str], fmt: str = "auto",
     schedule: ChatSchedule | None = None, report: Report | None = None,
+    options: Mapping[str, str] | None = None,
 ) -> tuple[list[archive.ImportResult], list[Skipped], list[str]]:
     """Import every export the sources name, then (re)assemble the chats the new posts touch."""
     results: list[archive.ImportResult] = []
@@ -68,7 +72,7 @@ def import_sources(
         in_folder = not (source == "-" or sources.is_url(source) or Path(source).is_file())
         for raw in exports_for(source):
             try:
-                result = import_export(db, raw, fmt)
+                result = import_export(db, raw, fmt, options)
             except FormatError as error:
                 if not in_folder or fmt != "auto":
                     raise

@@ -100,6 +100,7 @@ class SourceSpec:
     kind: str  # "path", "url", "inbox", "mastodon" or "bluesky"
     value: str  # a path relative to the schedule file's folder, or a URL (may hold {date})
     format: str = "auto"
+    options: tuple[tuple[str, str], ...] = ()  # format options, e.g. a CSV column mapping
 
 
 @dataclass(frozen=True, slots=True)

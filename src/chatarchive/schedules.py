@@ -18,7 +18,7 @@ TOP_KEYS = {
     "guests", "do_not_quote", "since", "source", "recap",
 }
 SOURCE_KINDS = ("path", "url", "inbox", "mastodon", "bluesky")
-SOURCE_KEYS = {*SOURCE_KINDS, "format"}
+SOURCE_KEYS = {*SOURCE_KINDS, "format", "columns"}
 RECAP_KEYS = {"dir", "quotes_per_question", "template"}
 _DURATION = re.compile(r"^(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?$")
 _HASHTAG = re.compile(r"^\w+$")
@@ -149,7 +149,14 @@ def _source(path: Path, table: object) -> SourceSpec:
     if not isinstance(fmt, str):
         raise ScheduleError(path, "source.format", "must be a format name; see"
                             " 'chatarchive formats'")
-    return SourceSpec(kind=kinds[0], value=value.strip(), format=fmt)
+    columns = table.get("columns", {})
+    if not isinstance(columns, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in columns.items()
+    ):
+        raise ScheduleError(path, "source.columns", 'must be a table of strings, e.g.'
+                            ' { text = "content", author = "screen_name" }')
+    return SourceSpec(kind=kinds[0], value=value.strip(), format=fmt,
+                      options=tuple(sorted(columns.items())))
 
 
 def _recap(path: Path, table: object, hashtag: str) -> RecapSpec:
