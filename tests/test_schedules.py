@@ -119,5 +119,5 @@ def test_source_columns_become_format_options(tmp_path: Path) -> None:
     schedule = load_schedule(write(tmp_path, text))
     assert schedule.source.options == (("author", "nick"), ("text", "content"))
     bad = GOOD.replace('[recap]', '[source.columns]\ntext = 3\n\n[recap]')
-    with pytest.raises(ScheduleError, match="source.columns"):
+    with pytest.raises(ScheduleError, match=r"source\.columns"):
         load_schedule(write(tmp_path, bad))
