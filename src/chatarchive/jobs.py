@@ -25,6 +25,11 @@ log = logging.getLogger(__name__)
 
 # How far around newly imported posts to look for the chat they belong to.
 SESSION_MARGIN = timedelta(hours=3)
+# Detection reads a hashtag's stream in bursts split at silences this long; a busy stream is
+# read in pieces of at most LONGEST_BURST, and bursts too small to be a chat are skipped.
+SESSION_GAP = timedelta(minutes=90)
+LONGEST_BURST = timedelta(hours=12)
+MIN_CHAT_POSTS = 10
 
 Report = Callable[[archive.ImportResult], None]
 
@@ -113,8 +118,12 @@ def windows_near(
         span = schedule.duration + schedule.lookback
         starts = scheduler.occurrences(schedule, first - span, last)
         return [schedule_window(schedule, start) for start in starts]
-    messages = archive.messages_between(db, [tag], first - SESSION_MARGIN, last + SESSION_MARGIN)
-    return detect_sessions(messages, tag)
+    windows: list[ChatWindow] = []
+    for start, end in archive.bursts(db, tag, first - SESSION_MARGIN, last + SESSION_MARGIN,
+                                     SESSION_GAP, LONGEST_BURST, MIN_CHAT_POSTS):
+        messages = archive.messages_between(db, [tag], start, end)
+        windows.extend(w for w in detect_sessions(messages, tag) if w not in windows)
+    return windows
 
 
 def schedule_window(schedule: ChatSchedule, start: datetime) -> ChatWindow:

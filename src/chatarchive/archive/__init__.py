@@ -11,6 +11,7 @@ from .state import fetch_validators, last_run, record_run, remember_fetch, run_s
 from .store import (
     ImportResult,
     already_imported,
+    bursts,
     from_iso,
     hashtag_span,
     messages_between,
@@ -24,6 +25,7 @@ __all__ = [
     "Archive",
     "ImportResult",
     "already_imported",
+    "bursts",
     "chat_window",
     "fetch_validators",
     "from_iso",

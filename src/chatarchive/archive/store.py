@@ -7,7 +7,7 @@ import logging
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 from pathlib import Path
 
@@ -48,6 +48,11 @@ def open_archive(path: str | Path) -> Database:
     try:
         db = Database(path)
         db.execute("PRAGMA busy_timeout = 10000")
+        # WAL with synchronous=NORMAL cannot corrupt the archive; a power cut may lose the last
+        # transaction, which a rerun of the import restores.
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA cache_size = -65536")
+        db.execute("PRAGMA temp_store = MEMORY")
         if not db.memory:
             db.enable_wal()
         migrations.apply(db)
@@ -296,6 +301,38 @@ def messages_between(
         frontier = {str(r[0]) for r in rows} - set(found)
         found.update({str(r[0]): _row_to_message(r) for r in rows if str(r[0]) in frontier})
     return sorted(found.values(), key=lambda m: (m.created_at, m.id))
+
+
+def bursts(
+    db: Database, hashtag: str, start: datetime, end: datetime, gap: timedelta,
+    longest: timedelta, least: int,
+) -> Iterator[tuple[datetime, datetime]]:
+    """Stretches of a hashtag's posts in [start, end] split at silences longer than ``gap``.
+
+    Streams the times from SQLite, so memory stays flat however many posts there are. Stretches
+    with fewer than ``least`` posts are left out, and any longer than ``longest`` are cut into
+    pieces that overlap by ``gap``, so one never loads an unbounded stream.
+    """
+    first = last = None
+    count = 0
+    rows = db.execute(
+        "select created_at from message_hashtags where hashtag = ? and created_at between ? and ?"
+        " order by created_at", [hashtag.lower(), to_iso(start), to_iso(end)])
+    for (text,) in rows:
+        moment = from_iso(text)
+        if first is not None and last is not None:
+            if moment - last > gap:
+                if count >= least:
+                    yield first, last
+                first, count = None, 0
+            elif moment - first > longest:
+                yield first, last
+                first, count = last - gap, 0
+        first = moment if first is None else first
+        last = moment
+        count += 1
+    if first is not None and last is not None and count >= least:
+        yield first, last
 
 
 def hashtag_span(db: Database, hashtags: Sequence[str]) -> tuple[datetime, datetime] | None:

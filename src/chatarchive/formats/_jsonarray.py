@@ -151,7 +151,6 @@ def _item(
     reader: _Reader, number: int, resync: re.Pattern[str] | None
 ) -> Generator[tuple[int, Any] | BrokenItem, None, bool]:
     """Yield one item or a BrokenItem; return False when reading cannot go on after it."""
-    start = reader.pos
     try:
         yield number, reader.decode_item()
         return True
@@ -160,6 +159,7 @@ def _item(
         reason = f"invalid JSON: {error.msg}"
     except RecordError as error:
         reason = str(error)
-    yield BrokenItem(number, reason, snippet(reader.text[start:]))
+    # A failed decode leaves pos at the item's start (the buffer may have moved under it).
+    yield BrokenItem(number, reason, snippet(reader.text[reader.pos :]))
     # Nothing after a broken item can be trusted without a known item boundary.
     return resync is not None and reader.resync(resync)

@@ -157,10 +157,23 @@ def _embed_post(quote: Element) -> _Post:
         handle=handle,
         display_name=name or handle,
         text="\n\n".join(text for text in texts if text),
-        created_at=snowflake_time(native_id),
+        created_at=_embed_time(quote, native_id),
         lang=attr(paragraphs[0], "lang") if paragraphs else None,
         links=links,
     )
+
+
+def _embed_time(quote: Element, native_id: str) -> datetime:
+    """An embed shows only the date: the snowflake id holds the time, else midnight UTC."""
+    try:
+        return snowflake_time(native_id)
+    except RecordError:
+        # Ids from before November 2010 hold no time; the date link says "May 5, 2010".
+        shown = plain_text(select(quote, "a[href]")[-1])
+        try:
+            return datetime.strptime(shown, "%B %d, %Y").replace(tzinfo=UTC)
+        except ValueError:
+            raise RecordError(f"the post's date is unreadable: {shown!r}") from None
 
 
 def _nitter_time(title: str | None, native_id: str) -> datetime:

@@ -125,7 +125,12 @@ def _owner(archive: zipfile.ZipFile, folder: str) -> Author | None:
     except KeyError:
         logger.info("no %s in the ZIP; authors come from the tweets", name)
         return None
-    items = [entry[1] for entry in _items(archive, info) if isinstance(entry, tuple)]
+    items = []
+    for entry in _items(archive, info):
+        if isinstance(entry, tuple):
+            items.append(entry[1])
+        else:
+            logger.warning("%s: %s", name, entry.reason)
     owner = owner_of_account(items)
     if owner is None:
         logger.warning("ignoring %s: no accountId or username in it", name)
