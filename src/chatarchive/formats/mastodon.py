@@ -14,7 +14,7 @@ the fallback ``mastodon:<server host>/<local id>``, where the server is the host
 local statuses (accounts whose ``acct`` has no domain), or this status' own host if there is none.
 Quotes (``quote.quoted_status`` or ``quote.quoted_status_id``) are resolved the same way.
 
-Text. ``content`` is HTML (see ``_mastodon_html``); a content warning comes first as
+Text. ``content`` is HTML (see ``htmltools.html_to_text``); a content warning comes first as
 ``CW: <spoiler_text>`` and a blank line. A boost (``reblog``) becomes a repost whose text is
 ``RT @<original handle>: <original text>``. Only the statuses of the bodies become messages;
 boosted or quoted originals embedded in them do not.
@@ -39,7 +39,7 @@ from chatarchive.formats._fediverse import (
     text_hashtags,
     text_or_none,
 )
-from chatarchive.formats._mastodon_html import HtmlText, html_to_text
+from chatarchive.formats.htmltools import HtmlText, html_to_text
 from chatarchive.formats.reading import (
     RecordError,
     compact_json,
