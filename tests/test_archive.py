@@ -44,16 +44,20 @@ def test_save_counts_new_duplicate_and_rejected(tmp_path: Path) -> None:
     assert [dict(r) for r in db.query("select location, reason, snippet from import_errors")] == [
         {"location": "line 5", "reason": "bad JSON", "snippet": "{"}]
     imp = next(db.query("select status, read, new, duplicate, rejected from imports"))
-    assert imp == {"status": "done", "read": 4, "new": 3, "duplicate": 1, "rejected": 1}
+    assert imp == {"status": "archived", "read": 4, "new": 3, "duplicate": 1, "rejected": 1}
     assert set(result.spans) == {"solopr"}
 
 
 def test_same_export_twice_changes_nothing(tmp_path: Path) -> None:
     db = archive.open_archive(tmp_path / "a.db")
     records = [record(m, i + 1) for i, m in enumerate(posts())]
-    archive.save(db, raw_export(tmp_path / "x.jsonl", "a" * 64), "twarc", records)
+    first = archive.save(db, raw_export(tmp_path / "x.jsonl", "a" * 64), "twarc", records)
+    # Archived but its chats not yet assembled: the same import comes back, with its spans.
     again = archive.save(db, raw_export(tmp_path / "x.jsonl", "a" * 64), "twarc", records)
-    assert again.unchanged
+    assert (again.unchanged, again.import_id, again.new) == (False, first.import_id, 3)
+    assert set(again.spans) == {"solopr"}
+    archive.finish_import(db, first.import_id)
+    assert archive.save(db, raw_export(tmp_path / "x.jsonl", "a" * 64), "twarc", records).unchanged
     assert db["imports"].count == 1
     # The same posts in another export are duplicates, with a second sighting each.
     other = archive.save(db, raw_export(tmp_path / "y.jsonl", "b" * 64), "twarc", records)
@@ -154,3 +158,39 @@ def test_reopening_applies_no_migration_twice(tmp_path: Path) -> None:
     assert len(names) == len(set(names)) >= 2
     assert sqlite3.connect(tmp_path / "a.db").execute("pragma integrity_check").fetchone() == (
         "ok",)
+
+
+def table_rows(db: object) -> dict[str, list[tuple[object, ...]]]:
+    tables = ["messages", "participants", "sightings", "message_hashtags", "import_errors"]
+    rows = {t: sorted(db.execute(f"select * from {t}").fetchall()) for t in tables}  # type: ignore[attr-defined]
+    rows["imports"] = db.execute(  # type: ignore[attr-defined]
+        "select id, sha256, status, read, new, duplicate, rejected from imports").fetchall()
+    rows["fts"] = db.execute(  # type: ignore[attr-defined]
+        "select rowid, text from messages_fts order by rowid").fetchall()
+    return rows
+
+
+def test_an_interrupted_import_resumes_to_the_same_archive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chatarchive.archive import imports
+
+    records = [record(m, i + 1) for i, m in enumerate(posts())]
+    records.append(Rejected("line 9", "bad JSON", "{"))
+    clean = archive.open_archive(tmp_path / "clean.db")
+    archive.save(clean, raw_export(tmp_path / "x", "a" * 64), "twarc", records)
+
+    monkeypatch.setattr(imports, "BATCH", 1)
+
+    def crashing() -> object:
+        yield from records[:2]
+        raise KeyboardInterrupt  # as if the process were killed mid-import
+
+    db = archive.open_archive(tmp_path / "a.db")
+    with pytest.raises(KeyboardInterrupt):
+        archive.save(db, raw_export(tmp_path / "x", "a" * 64), "twarc", crashing())  # type: ignore[arg-type]
+    assert db.execute("select status from imports").fetchall() == [("running",)]
+    resumed = archive.save(db, raw_export(tmp_path / "x", "a" * 64), "twarc", records)
+    assert (resumed.read, resumed.new, resumed.duplicate, resumed.rejected) == (3, 3, 0, 1)
+    assert set(resumed.spans) == {"solopr"}
+    assert table_rows(db) == table_rows(clean)

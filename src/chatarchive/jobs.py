@@ -58,7 +58,11 @@ def import_export(
     db: archive.Archive, raw: RawExport, fmt: str = "auto",
     options: Mapping[str, str] | None = None,
 ) -> archive.ImportResult:
-    """Parse one export (with format options such as a column mapping) and archive its posts."""
+    """Parse one export (with format options such as a column mapping) and archive its posts.
+
+    The import stays unfinished until ``finish_imports`` after its chats are assembled, so an
+    interrupted run is completed by the next one.
+    """
     if archive.already_imported(db, raw.sha256):
         return archive.ImportResult(origin=raw.origin, format=fmt, unchanged=True)
     name, records = formats.parse(raw, fmt, options)
@@ -90,7 +94,15 @@ def import_sources(
             if report:
                 report(result)
     chats = reassemble(db, results, schedule)
+    finish_imports(db, results)
     return results, skipped, chats
+
+
+def finish_imports(db: archive.Archive, results: Iterable[archive.ImportResult]) -> None:
+    """Mark imports done once the chats their posts touch are assembled."""
+    for result in results:
+        if not result.unchanged:
+            archive.finish_import(db, result.import_id)
 
 
 def reassemble(

@@ -7,17 +7,21 @@ the derived chat structure that assembly rebuilds on every run.
 from sqlite_utils import Database as Archive
 
 from .chats import chat_window, list_chats, question_id, save_chat, save_recap
-from .state import fetch_validators, last_run, record_run, remember_fetch, run_status
-from .store import (
+from .imports import (
     ImportResult,
     already_imported,
+    finish_import,
+    imported_result,
+    save,
+)
+from .state import fetch_validators, last_run, record_run, remember_fetch, run_status
+from .store import (
     bursts,
     from_iso,
     hashtag_span,
     messages_between,
     open_archive,
     returning_authors,
-    save,
     to_iso,
 )
 
@@ -28,8 +32,10 @@ __all__ = [
     "bursts",
     "chat_window",
     "fetch_validators",
+    "finish_import",
     "from_iso",
     "hashtag_span",
+    "imported_result",
     "last_run",
     "list_chats",
     "messages_between",
