@@ -167,3 +167,13 @@ def test_import_generic_csv_with_a_column_mapping(tmp_path: Path, shared_data: P
     code, _, err = invoke("import", str(db), str(source), "--column", "text")
     assert code == 2
     assert "should read KEY=COLUMN" in err
+
+
+def test_capture_note_summarises_completeness() -> None:
+    from chatarchive.cli import _capture_note
+
+    assert _capture_note({}) == "complete"
+    assert _capture_note({"missing_questions": [3, 5], "answers_without_question": 2,
+                          "gaps": [{"from": "a", "to": "b", "minutes": 14}],
+                          "replies_to_missing": 4}) == (
+        "missing Q3, Q5; 2 answers to no question; 1 silent gap; 4 replies to posts not captured")

@@ -128,19 +128,35 @@ def chats(archive_path: str, hashtag: str | None, as_json: bool) -> None:
     from .archive import list_chats
 
     rows = list_chats(_archive(archive_path), hashtag)
+    for row in rows:
+        row["completeness"] = json.loads(row["completeness"] or "{}")
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
     if not rows:
         click.echo("No chats yet: import an export with 'chatarchive import'.", err=True)
         return
-    header = f"{'id':<28} {'hashtag':<12} {'start (UTC)':<17} {'questions':>9} {'posts':>6}" \
-             f" {'participants':>12}"
-    click.echo(header)
+    click.echo(f"{'id':<28} {'hashtag':<12} {'start (UTC)':<17} {'questions':>9} {'posts':>6}"
+               f" {'participants':>12}  capture")
     for row in rows:
         start = row["starts_at"][:16].replace("T", " ")
         click.echo(f"{row['id']:<28} {row['hashtag']:<12} {start:<17} {row['questions']:>9}"
-                   f" {row['posts']:>6} {row['participants']:>12}")
+                   f" {row['posts']:>6} {row['participants']:>12}  "
+                   + _capture_note(row["completeness"]))
+
+
+def _capture_note(completeness: dict[str, Any]) -> str:
+    """A few words on what a chat's capture seems to miss: 'complete' when nothing."""
+    notes = []
+    if missing := completeness.get("missing_questions"):
+        notes.append("missing " + ", ".join(f"Q{n}" for n in missing))
+    if orphans := completeness.get("answers_without_question"):
+        notes.append(f"{orphans} answers to no question")
+    if gaps := completeness.get("gaps"):
+        notes.append(f"{len(gaps)} silent gap{'s' if len(gaps) > 1 else ''}")
+    if replies := completeness.get("replies_to_missing"):
+        notes.append(f"{replies} replies to posts not captured")
+    return "; ".join(notes) if notes else "complete"
 
 
 @cli.command()
@@ -174,35 +190,37 @@ def recap(archive_path: str, chat_id: str, output: str, schedules_dir: str) -> N
               type=click.Path(file_okay=False), help="Folder of schedule files (*.toml).")
 @click.option("--recaps", "recaps_dir", default="recaps", show_default=True,
               type=click.Path(file_okay=False), help="Base folder for recap files.")
-@click.option("--once", is_flag=True, help="Catch up every occurrence that is due, then exit.")
-@click.option("--log-file", type=click.Path(dir_okay=False), help="Log to this file.")
-def run(archive_path: str, schedules_dir: str, recaps_dir: str, once: bool,
-        log_file: str | None) -> None:
-    """Run the background job: fetch, archive, assemble and recap each chat when it ends."""
-    from . import runner
-    from .models import ChatSchedule
-    from .scheduler import run_forever
-    from .schedules import load_schedules
+@click.option("--once", is_flag=True,
+              help="Catch up every occurrence that is due, print each recap written, then exit.")
+@click.option("--log-file", type=click.Path(dir_okay=False),
+              help="Log to this file instead of stderr (reopened after logrotate).")
+@click.option("-v", "--verbose", count=True,
+              help="More log output (-v: debug); 'chatarchive -v run' works too.")
+@click.option("--reload-every", default=30, show_default=True, type=click.IntRange(min=1),
+              help="Seconds between looks for added, changed or removed schedule files"
+              " (SIGHUP: at once).")
+@click.pass_context
+def run(ctx: click.Context, archive_path: str, schedules_dir: str, recaps_dir: str, once: bool,
+        log_file: str | None, verbose: int, reload_every: int) -> None:
+    """Run the background job: fetch, archive, assemble and recap each chat when it ends.
 
-    if log_file:
-        _setup_logging(max(1, logging.getLogger().level <= logging.INFO), log_file)
-    schedules = load_schedules(schedules_dir)
-    if not schedules:
-        raise ChatArchiveError(f"{schedules_dir} holds no schedule files (*.toml); see the"
-                               " README's 'Schedules' section")
-    db = _archive(archive_path)
+    Every occurrence missed while it was not running is caught up at start. SIGTERM or SIGINT
+    stops it after the current step; SIGHUP reloads the schedules folder. Logs go to stderr
+    (INFO; with --once only warnings) or to --log-file.
+    """
+    from datetime import timedelta
+
+    from .daemon import DaemonConfig, run_daemon, run_once, setup_logging
+
+    group_verbose = ctx.parent.params.get("verbose", 0) if ctx.parent else 0
+    setup_logging(verbose + (group_verbose or 0), log_file, daemon=not once)
+    config = DaemonConfig(archive_path=Path(archive_path), schedules_dir=Path(schedules_dir),
+                          recaps_dir=Path(recaps_dir),
+                          reload_every=timedelta(seconds=reload_every))
     if once:
-        for schedule in schedules:
-            for path in runner.run_schedule(db, schedule, Path(recaps_dir)):
-                click.echo(str(path))
-        return
-
-    def job(schedule: ChatSchedule) -> None:
-        runner.run_schedule(_archive(archive_path), schedule, Path(recaps_dir))
-
-    for schedule in schedules:
-        runner.run_schedule(db, schedule, Path(recaps_dir))
-    run_forever(schedules, job, reload=lambda: load_schedules(schedules_dir))
+        run_once(config, lambda path: click.echo(str(path)))
+    else:
+        run_daemon(config)
 
 
 @cli.command()
