@@ -32,7 +32,7 @@ serve: $(STAMP)
 	$(BIN)/chatarchive serve archive.db
 
 test: $(TEST_STAMP)
-	$(BIN)/ruff check src tests benchmarks fixtures
+	$(BIN)/ruff check src tests fixtures $(wildcard benchmarks)
 	$(BIN)/mypy
 	$(BIN)/pytest -q -m "not slow"
 
