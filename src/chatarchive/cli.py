@@ -195,7 +195,7 @@ def recap(archive_path: str, chat_id: str, output: str, schedules_dir: str) -> N
 @click.option("--log-file", type=click.Path(dir_okay=False),
               help="Log to this file instead of stderr (reopened after logrotate).")
 @click.option("-v", "--verbose", count=True,
-              help="More log output (-v: debug); 'chatarchive -v run' works too.")
+              help="More log output, -vv for debug ('chatarchive -v run' works too).")
 @click.option("--reload-every", default=30, show_default=True, type=click.IntRange(min=1),
               help="Seconds between looks for added, changed or removed schedule files"
               " (SIGHUP: at once).")

@@ -2,7 +2,8 @@
 
 A schedule's cron gives the start of each chat in the chat's own time zone. Its job fires when
 the chat ends and again every ``REFETCH_EVERY`` through the look-back window, so late posts are
-picked up; each firing catches up everything that is due for that schedule.
+picked up; each firing catches up everything that is due for that schedule, so a firing that is
+skipped or missed loses nothing: the next one (or the catch-up run that replaces it) does it.
 """
 
 from __future__ import annotations
@@ -15,16 +16,29 @@ from itertools import islice, takewhile
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_MAX_INSTANCES,
+    EVENT_JOB_MISSED,
+    JobEvent,
+    JobExecutionEvent,
+)
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from .models import ChatSchedule
 
 log = logging.getLogger(__name__)
 
 REFETCH_EVERY = timedelta(minutes=30)
+MISFIRE_GRACE = timedelta(minutes=15)
+WORKERS = 4
 _WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
@@ -46,12 +60,17 @@ def cron_trigger(cron: str, timezone: str) -> CronTrigger:
 
 def iter_occurrences(schedule: ChatSchedule, start: datetime) -> Iterator[datetime]:
     """The chat start times (aware UTC) of a schedule from ``start`` on, safe across DST."""
+    zone = ZoneInfo(schedule.timezone)
     trigger = cron_trigger(schedule.cron, schedule.timezone)
     previous: datetime | None = None
     moment = start - timedelta(microseconds=1)
+    last_wall: datetime | None = None
     while (fire := trigger.get_next_fire_time(previous, moment)) is not None:
-        yield fire.astimezone(UTC)
-        previous, moment = fire, fire
+        # When clocks fall back, a local time happens twice; the chat happens once (the first).
+        wall = fire.astimezone(zone).replace(tzinfo=None)
+        if wall != last_wall:
+            yield fire.astimezone(UTC)
+        previous, moment, last_wall = fire, fire, wall
 
 
 def occurrences(schedule: ChatSchedule, start: datetime, end: datetime) -> list[datetime]:
@@ -65,6 +84,9 @@ class ChatEndTrigger(BaseTrigger):
     def __init__(self, schedule: ChatSchedule) -> None:
         self.schedule = schedule
         self.cron = cron_trigger(schedule.cron, schedule.timezone)
+
+    def __str__(self) -> str:
+        return f"end of each chat '{self.schedule.cron}' ({self.schedule.timezone})"
 
     def _fire_times(self, chat_start: datetime) -> list[datetime]:
         first = chat_start + self.schedule.duration
@@ -90,41 +112,92 @@ def next_occurrence(schedule: ChatSchedule, after: datetime) -> datetime | None:
     return next(iter_occurrences(schedule, after + timedelta(seconds=1)), None)
 
 
-def _log_event(event: JobExecutionEvent) -> None:
-    if event.code == EVENT_JOB_MISSED:
-        log.warning("job %s missed its run at %s; it catches up at its next run",
-                    event.job_id, event.scheduled_run_time)
-    elif event.exception is not None:
-        log.error("job %s failed: %s", event.job_id, event.exception)
+def schedule_job_id(name: str) -> str:
+    """The explicit APScheduler job id of a schedule."""
+    return f"schedule:{name}"
 
 
-def run_forever(
-    schedules: list[ChatSchedule], job: Callable[[ChatSchedule], None],
-    reload: Callable[[], list[ChatSchedule]] | None = None,
-    reload_every: timedelta = timedelta(minutes=5),
-) -> None:
-    """Run ``job(schedule)`` at each schedule's firings until interrupted."""
-    scheduler = BlockingScheduler(timezone=UTC, job_defaults={
-        "coalesce": True, "max_instances": 1, "misfire_grace_time": 3600})
-    scheduler.add_listener(_log_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED)
-    _install_jobs(scheduler, schedules, job)
-    if reload is not None:
-        scheduler.add_job(lambda: _install_jobs(scheduler, reload(), job), "interval",
-                          seconds=reload_every.total_seconds(), id="reload-schedules",
-                          replace_existing=True)
-    log.info("scheduler started with %d schedule(s)", len(schedules))
-    try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        log.info("scheduler stopped")
+class JobScheduler:
+    """A BlockingScheduler with one job per schedule and control jobs on their own thread.
 
+    Jobs coalesce, never run two instances at once, and run up to MISFIRE_GRACE late. A listener
+    logs failed, missed and skipped firings; ``on_skipped(job_id)`` hears of firings skipped
+    because the job was still running, and a missed firing is replaced by a run right away.
+    """
 
-def _install_jobs(scheduler: BlockingScheduler, schedules: list[ChatSchedule],
-                  job: Callable[[ChatSchedule], None]) -> None:
-    wanted = {f"schedule:{s.name}": s for s in schedules}
-    for existing in scheduler.get_jobs():
-        if existing.id.startswith("schedule:") and existing.id not in wanted:
-            existing.remove()
-    for job_id, schedule in wanted.items():
-        scheduler.add_job(job, ChatEndTrigger(schedule), args=[schedule], id=job_id,
-                          name=schedule.title, replace_existing=True)
+    def __init__(
+        self, workers: int = WORKERS, misfire_grace: timedelta = MISFIRE_GRACE,
+        on_skipped: Callable[[str], None] | None = None,
+    ) -> None:
+        self._on_skipped = on_skipped
+        self._grace = misfire_grace
+        self._scheduler = BlockingScheduler(
+            timezone=UTC,
+            executors={"default": ThreadPoolExecutor(workers), "control": ThreadPoolExecutor(1)},
+            job_defaults={"coalesce": True, "max_instances": 1,
+                          "misfire_grace_time": int(misfire_grace.total_seconds())},
+        )
+        self._scheduler.add_listener(
+            self._log_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
+
+    def set_schedule(
+        self, schedule: ChatSchedule, job: Callable[[ChatSchedule], None],
+        also_every: timedelta | None = None, run_now: bool = True,
+    ) -> None:
+        """Add or replace a schedule's job (also every ``also_every``); run it now to catch up."""
+        trigger: BaseTrigger = ChatEndTrigger(schedule)
+        if also_every is not None:
+            trigger = OrTrigger([trigger, IntervalTrigger(
+                seconds=also_every.total_seconds(), timezone=UTC)])
+        extra: dict[str, Any] = {"next_run_time": datetime.now(UTC)} if run_now else {}
+        self._scheduler.add_job(job, trigger, args=[schedule], id=schedule_job_id(schedule.name),
+                                name=schedule.name, replace_existing=True, **extra)
+
+    def remove_schedule(self, name: str) -> None:
+        """Remove a schedule's job; a run in progress finishes."""
+        try:
+            self._scheduler.remove_job(schedule_job_id(name))
+        except JobLookupError:
+            log.debug("no job for schedule %s", name)
+
+    def next_firing(self, name: str) -> datetime | None:
+        """When a schedule's job fires next, if it is scheduled."""
+        job = self._scheduler.get_job(schedule_job_id(name))
+        when = getattr(job, "next_run_time", None) if job else None
+        return when if isinstance(when, datetime) else None
+
+    def every(self, job_id: str, interval: timedelta, action: Callable[[], None]) -> None:
+        """Run a control action every ``interval`` on the control thread."""
+        self._scheduler.add_job(action, IntervalTrigger(seconds=interval.total_seconds(),
+                                                        timezone=UTC),
+                                id=job_id, executor="control", replace_existing=True)
+
+    def run(self) -> None:
+        """Start and block until ``stop`` is called (from a job or another thread)."""
+        # The control job runs every second: keep its bookkeeping out of the logs.
+        logging.getLogger("apscheduler.executors.control").setLevel(logging.WARNING)
+        self._scheduler.start()
+
+    def stop(self) -> None:
+        """Stop firing jobs and let ``run`` return; runs in progress are not waited for here."""
+        if self._scheduler.state != STATE_STOPPED:
+            self._scheduler.shutdown(wait=False)
+
+    def _log_event(self, event: JobEvent) -> None:
+        if event.code == EVENT_JOB_MAX_INSTANCES:
+            log.info("job %s is still running; it runs again when it finishes", event.job_id)
+            if self._on_skipped is not None:
+                self._on_skipped(event.job_id)
+        elif event.code == EVENT_JOB_MISSED and isinstance(event, JobExecutionEvent):
+            log.warning("job %s missed its run at %s by more than %s; catching up now",
+                        event.job_id, event.scheduled_run_time, self._grace)
+            self._run_soon(event.job_id)
+        elif isinstance(event, JobExecutionEvent) and event.exception is not None:
+            log.error("job %s failed: %s: %s", event.job_id, type(event.exception).__name__,
+                      event.exception)
+
+    def _run_soon(self, job_id: str) -> None:
+        try:
+            self._scheduler.modify_job(job_id, next_run_time=datetime.now(UTC))
+        except JobLookupError:
+            log.debug("job %s is gone; nothing to catch up", job_id)

@@ -9,8 +9,12 @@ older than a timeout, so no occurrence is processed twice at the same time, even
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,7 +22,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from .store import from_iso, now_iso, to_iso
+from .store import from_iso, now_iso, open_archive, to_iso
+
+log = logging.getLogger(__name__)
 
 # Statuses a ledger row can have; only 'done' is final.
 RUNNING, PENDING, DONE, FAILED = "running", "pending", "done", "failed"
@@ -186,6 +192,47 @@ def heartbeat_run(db: Database, schedule: str, occurrence: datetime, owner: RunO
             [now_iso(), schedule, to_iso(occurrence), RUNNING, owner.host, owner.pid],
         )
     return cursor.rowcount > 0
+
+
+@contextmanager
+def keep_alive(
+    db: Database, schedule: str, occurrence: datetime, owner: RunOwner, every: float
+) -> Iterator[None]:
+    """Refresh a held lease's heartbeat every ``every`` seconds from a thread, while in the block.
+
+    The thread has its own connection (opened at the first beat), as SQLite connections stay
+    in the thread that made them. An archive in memory has no other process to tell.
+    """
+    path = archive_file(db)
+    if path is None or every <= 0:
+        yield
+        return
+    done = threading.Event()
+    thread = threading.Thread(target=_beat, args=(path, schedule, occurrence, owner, every, done),
+                              name=f"heartbeat {schedule}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+
+
+def _beat(path: Path, schedule: str, occurrence: datetime, owner: RunOwner, every: float,
+          done: threading.Event) -> None:
+    beat_db: Database | None = None
+    try:
+        while not done.wait(every):
+            try:
+                beat_db = beat_db or open_archive(path)
+                if not heartbeat_run(beat_db, schedule, occurrence, owner):
+                    log.warning("%s: the lease of %s was taken over", schedule, to_iso(occurrence))
+                    return
+            except Exception as error:  # a missed beat is survivable; the next one may work
+                log.warning("%s: could not refresh the lease's heartbeat: %s", schedule, error)
+    finally:
+        if beat_db is not None:
+            beat_db.close()
 
 
 def owner_alive(host: str | None, pid: int | None) -> bool:
