@@ -121,3 +121,9 @@ def test_source_columns_become_format_options(tmp_path: Path) -> None:
     bad = GOOD.replace('[recap]', '[source.columns]\ntext = 3\n\n[recap]')
     with pytest.raises(ScheduleError, match=r"source\.columns"):
         load_schedule(write(tmp_path, bad))
+
+
+def test_empty_bluesky_query_searches_the_hashtag(tmp_path: Path) -> None:
+    text = GOOD.replace('url = "https://example.org/exports/solopr-{date}.jsonl"', 'bluesky = ""')
+    schedule = load_schedule(write(tmp_path, text))
+    assert (schedule.source.kind, schedule.source.value) == ("bluesky", "#solopr")

@@ -62,7 +62,7 @@ def _build(path: Path, data: dict[str, Any]) -> ChatSchedule:
         title=_text(path, data, "title") or f"#{hashtag} chat", timezone=timezone, cron=cron,
         duration=_duration(path, data, "duration", "60m"),
         lookback=_duration(path, data, "lookback", "2h"),
-        source=_source(path, data.get("source")), recap=_recap(path, data.get("recap"), hashtag),
+        source=_source(path, data.get("source"), hashtag), recap=_recap(path, data.get("recap"), hashtag),
         aliases=_handles(path, data, "aliases"), hosts=_handles(path, data, "hosts"),
         guests=_handles(path, data, "guests"), do_not_quote=_handles(path, data, "do_not_quote"),
         since=_since(path, data),
@@ -133,7 +133,7 @@ def _check_cron(path: Path, cron: str, timezone: str) -> None:
             from error
 
 
-def _source(path: Path, table: object) -> SourceSpec:
+def _source(path: Path, table: object, hashtag: str) -> SourceSpec:
     if not isinstance(table, dict):
         raise ScheduleError(path, "source", "a [source] table is required, with one of: "
                             + ", ".join(SOURCE_KINDS))
@@ -143,6 +143,8 @@ def _source(path: Path, table: object) -> SourceSpec:
         raise ScheduleError(path, "source", "needs exactly one of: " + ", ".join(SOURCE_KINDS)
                             + (f" (found {', '.join(kinds)})" if kinds else ""))
     value = table[kinds[0]]
+    if kinds[0] == "bluesky" and value == "":
+        value = f"#{hashtag}"  # search for the chat's own hashtag
     if not isinstance(value, str) or not value.strip():
         raise ScheduleError(path, f"source.{kinds[0]}", "must be a non-empty string")
     fmt = table.get("format", "auto")
