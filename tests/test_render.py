@@ -16,20 +16,36 @@ from markdown_it import MarkdownIt
 
 from chatarchive.errors import ChatArchiveError
 from chatarchive.models import (
+    COMMENT,
     GUEST,
     HOST,
     PARTICIPANT,
+    QUESTION,
+    REPOST,
+    Attribution,
     Author,
     Chat,
     ChatParticipant,
     ChatWindow,
     LinkShare,
+    Message,
     Question,
     QuestionRecap,
     Quote,
     Recap,
 )
-from chatarchive.render import long_date, md, md_url, render_markdown, time_range, yaml_scalar
+from chatarchive.render import (
+    capture_notes,
+    chat_topic,
+    link_labels,
+    long_date,
+    md,
+    md_url,
+    render_markdown,
+    time_range,
+    top_contributors,
+    yaml_scalar,
+)
 
 GOLDEN = Path(__file__).parent / "golden" / "render_small.md"
 START = datetime(2026, 3, 4, 18, 0, tzinfo=UTC)
@@ -111,6 +127,8 @@ def test_front_matter_parses() -> None:
         "posts": 12,
         "participants": 4,
         "questions": 1,
+        "answers": 5,
+        "reposts": 0,
     }
 
 
@@ -128,6 +146,7 @@ def test_markdown_structure() -> None:
         ("h2", "Themes"),
         ("h2", "Links shared"),
         ("h2", "Who took part"),
+        ("h2", "Top contributors"),
         ("h2", "Next chat"),
     ]
     links = [t.attrGet("href") for t in tokens if t.type == "inline" for t in t.children or []
@@ -137,7 +156,7 @@ def test_markdown_structure() -> None:
         "https://example.com/a_%28b%29",
         "https://www.example.org/",
     ]
-    assert sum(1 for t in tokens if t.type == "bullet_list_open") == 2
+    assert sum(1 for t in tokens if t.type == "bullet_list_open") == 3
 
 
 def test_injection_is_escaped() -> None:
@@ -154,8 +173,9 @@ def test_injection_is_escaped() -> None:
     assert "<strong>x</strong>" not in html
     assert "<h1>heading" not in html and "<hr" not in html
     flat = NASTY.replace("\n", " ")
-    # Name and text of the quote, the theme, the roll call and the first-timers' welcome.
-    assert unescape(html).count(flat) == 5
+    # Name and text of the quote, the theme, the roll call, the first-timers' welcome and the
+    # top contributors.
+    assert unescape(html).count(flat) == 6
     assert f"<strong>{flat.replace('<', '&lt;').replace('>', '&gt;')}</strong>" in html
 
 
@@ -194,6 +214,16 @@ def test_md_escaping_keeps_visible_text(text: str) -> None:
                         .split("\n")).strip()
     assert visible_text(escaped) == expected
     assert visible_text(f"**{escaped}** (@{md('a_b')})") == f"{expected} (@a_b)"
+
+
+def test_md_keeps_site_template_tags_closed() -> None:
+    text = "{{ site.secret }} {% include x.html %} {{< shortcode >}} {{{x}}} { single } }}"
+    escaped = md(text)
+    assert "{{" not in escaped and "{%" not in escaped
+    assert escaped == ("&#123;{ site.secret }} &#123;% include x.html %} "
+                       "&#123;{\\< shortcode \\>}} &#123;&#123;{x}}} { single } }}")
+    assert visible_text(escaped) == text
+    assert md_url("https://example.com/{{x}}/{%y%}") == "https://example.com/%7B%7Bx%7D%7D/%7B%y%%7D"
 
 
 def test_md_examples() -> None:
@@ -261,3 +291,219 @@ def test_custom_template_and_errors() -> None:
         render_markdown(recap, "{{ no_such_name }}")
     with pytest.raises(ChatArchiveError, match="recap template"):
         render_markdown(recap, "{{ recap.__class__.__mro__ }}")
+
+
+def participant(handle: str, role: str = PARTICIPANT, posts: int = 1, answers: int = 0,
+                first_time: bool = True) -> ChatParticipant:
+    return ChatParticipant(Author(f"twitter:u-{handle}", "twitter", handle, handle.title()), role,
+                           posts, answers, first_time)
+
+
+def with_people(*people: ChatParticipant) -> Recap:
+    recap = small_recap()
+    return replace(recap, chat=replace(recap.chat, participants=people))
+
+
+def section(document: str, heading: str) -> str:
+    """The text of one ``## heading`` section, without the heading."""
+    after = document.split(f"\n## {heading}\n\n", 1)[1]
+    return ("\n" + after).split("\n## ", 1)[0].strip()
+
+
+@pytest.mark.parametrize(
+    ("returning", "welcome"),
+    [
+        ({"ann"}, "Welcome to our first-timers: Bob (@bob) and Kat (@kat)!"),
+        (set(), None),  # nobody returning: the archive's first chat, first_time means nothing
+        ({"host", "guest"}, None),  # only the moderators, whose reminders came before the chat
+        ({"ann", "bob", "kat", "host", "guest"}, None),  # nobody new
+    ],
+)
+def test_first_timers_are_welcomed_only_when_someone_returns(
+    returning: set[str], welcome: str | None
+) -> None:
+    people = [participant("host", HOST), participant("guest", GUEST)]
+    people += [participant(name) for name in ("ann", "bob", "kat")]
+    document = render_markdown(with_people(*(
+        replace(p, first_time=p.author.handle not in returning) for p in people
+    )))
+    lines = section(document, "Who took part").split("\n\n")
+    assert lines[0].startswith("Thanks to everyone who took part: Host (@host), Guest (@guest), ")
+    assert lines[1:] == ([welcome] if welcome else [])
+
+
+def test_top_contributors() -> None:
+    people = [
+        participant("host", HOST, posts=30, answers=9),  # hosts are thanked, not ranked
+        participant("guest", GUEST, posts=9, answers=5),
+        participant("zed", posts=7, answers=5),
+        participant("amy", posts=6, answers=3),
+        participant("bo", posts=9, answers=3),
+        participant("cy", posts=9, answers=3),
+        participant("di", posts=2, answers=3),
+        participant("lurker", posts=4, answers=0),
+    ]
+    ranked = ["guest", "zed", "bo", "cy", "amy"]  # di: fewest posts of those with 3 answers
+    assert [p.author.handle for p in top_contributors(people)] == ranked
+    assert [p.author.handle for p in top_contributors(people[:5])] == ["guest", "zed", "bo", "amy"]
+    assert [p.author.handle for p in top_contributors(people[:4])] == ["guest", "zed", "amy"]
+    assert [p.author.handle for p in top_contributors([people[0], people[3], people[7]])] == [
+        "amy"
+    ]
+    listing = section(render_markdown(with_people(*people[:4])), "Top contributors")
+    assert listing == (
+        "- **Guest** (@guest, guest moderator): 5 answers\n"
+        "- **Zed** (@zed): 5 answers\n"
+        "- **Amy** (@amy): 3 answers"
+    )
+    assert "## Top contributors" not in render_markdown(with_people(people[0], people[7]))
+
+
+def test_link_labels() -> None:
+    shares = [
+        LinkShare("https://soloprhub.example.com/blog/retainer-vs-project", "soloprhub.example.com",
+                  2),
+        LinkShare("https://www.soloprhub.example.com/recaps/", "soloprhub.example.com", 1),
+        LinkShare("https://example.org/", "example.org", 1),
+        LinkShare("https://example.org/a/b/c/d/page%20one.html", "example.org", 1),
+        LinkShare("https://video.example.net/watch?v=abc", "video.example.net", 1),
+        LinkShare("https://video.example.net/watch?v=xyz", "video.example.net", 1),
+        LinkShare("https://long.example.com/" + "x" * 80, "long.example.com", 1),
+        LinkShare("https://blog.example.com/post", "blog.example.com", 1),
+        LinkShare("https://blog.example.com:8443/post/", "blog.example.com", 1),
+    ]
+    assert link_labels(shares) == [
+        "soloprhub.example.com/blog/retainer-vs-project",
+        "soloprhub.example.com/recaps",
+        "example.org",
+        "example.org/a/b/…/page one.html",
+        "video.example.net/watch?v=abc",  # the same label twice: both show their query
+        "video.example.net/watch?v=xyz",
+        "long.example.com/" + "x" * 42 + "…",
+        "blog.example.com/post",
+        "blog.example.com:8443/post",
+    ]
+    links = section(render_markdown(replace(small_recap(), links=tuple(shares[:2]))),
+                    "Links shared")
+    assert links == (
+        "- [soloprhub.example.com/blog/retainer-vs-project]"
+        "(https://soloprhub.example.com/blog/retainer-vs-project) (shared 2 times)\n"
+        "- [soloprhub.example.com/recaps](https://www.soloprhub.example.com/recaps/) (shared once)"
+    )
+
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+@pytest.mark.parametrize(
+    ("completeness", "notes"),
+    [
+        ({}, []),
+        ({"complete": True, "truncated": 2}, []),  # assembly judged 2 cut texts acceptable
+        ({"complete": False}, ["some posts seem to be missing"]),
+        ({"missing_questions": [3]}, ["Q3 is missing"]),  # "complete" unknown: what is said counts
+        (
+            {
+                "complete": False, "missing_questions": [5, 2, 3], "answers_without_question": 4,
+                "replies_to_missing": 1, "truncated": 1,
+                "gaps": [{"from": "2026-03-04T18:20:00+00:00", "to": "2026-03-04T18:32:30+00:00",
+                          "minutes": 12.5}],
+            },
+            ["Q2, Q3 and Q5 are missing", "4 answers name a question not captured",
+             "1 post replies to posts not captured", "1 post is cut short",
+             "no posts for 12 minutes from 1:20 pm EST"],
+        ),
+        (
+            {"complete": False, "missing_questions": "3", "answers_without_question": ["a", "b"],
+             "replies_to_missing": None, "truncated": True,
+             "gaps": [{"from": "soon", "minutes": 3}, "x", {"from": "2026-03-04T18:05:00",
+                                                           "minutes": 1}]},
+            ["2 answers name a question not captured", "no posts for 1 minute from 1:05 pm EST"],
+        ),
+    ],
+)
+def test_capture_notes(completeness: dict[str, object], notes: list[str]) -> None:
+    assert capture_notes(completeness, NEW_YORK) == notes
+
+
+def test_incomplete_capture_warning() -> None:
+    recap = small_recap()
+    incomplete = replace(recap, chat=replace(recap.chat, completeness={
+        "complete": False, "missing_questions": [2], "gaps": []}))
+    front, body = split_front_matter(render_markdown(incomplete))
+    assert front["complete"] is False
+    paragraphs = body.split("\n\n")
+    assert paragraphs[2] == (
+        "> **Note:** the capture of this chat looks incomplete (Q2 is missing), so some answers "
+        "may be missing from this recap."
+    )
+    assert paragraphs[1].startswith("\\#solopr met on") and paragraphs[3].startswith("## Q1:")
+    complete = replace(recap, chat=replace(recap.chat, completeness={"complete": True}))
+    front, body = split_front_matter(render_markdown(complete))
+    assert front["complete"] is True and "**Note:**" not in body
+    assert "complete" not in split_front_matter(render_markdown(recap))[0]
+
+
+def topic_recap(*posts: tuple[Author, str, str]) -> Recap:
+    recap = small_recap()
+    messages = tuple(
+        Message(f"twitter:{i}", "twitter", str(i), who, text, START + timedelta(minutes=i))
+        for i, (who, text, _) in enumerate(posts)
+    )
+    kinds = [kind for _, _, kind in posts]
+    attributions = {m.id: Attribution(kind) for m, kind in zip(messages, kinds, strict=True)}
+    return replace(recap, chat=replace(recap.chat, messages=messages, attributions=attributions))
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("Welcome to #solopr! Today we're talking pricing your services with guest moderator "
+         "@theobarlowpr. Say hi!", "pricing your services"),
+        ("Tonight's topic: Separating the Personal & Professional in Social Media #solopr",
+         "Separating the Personal & Professional in Social Media"),
+        ('Hi all, we are discussing "burnout, boundaries & rest" today!',
+         "burnout, boundaries & rest"),
+        ("Welcome! Grab a coffee. #solopr", ""),
+        ("We're talking about everything and anything that comes up in the weeks ahead of the big "
+         "launch this spring.", ""),
+    ],
+)
+def test_chat_topic(text: str, topic: str) -> None:
+    recap = topic_recap((ANN, "We're talking pricing, right? #solopr", COMMENT),
+                        (KELLY, text, COMMENT))
+    assert chat_topic(recap.chat) == topic
+
+
+def test_chat_topic_from_moderators_comments_only() -> None:
+    recap = topic_recap(
+        (ANN, "Today's topic: my new puppy #solopr", COMMENT),
+        (KELLY, "Q1: The topic is hard: how do you price? #solopr", QUESTION),
+        (KAT, "RT @kellyecrane: Topic is pricing", REPOST),
+        (KAT, "Topic is client onboarding. #solopr", COMMENT),
+    )
+    assert chat_topic(recap.chat) == "client onboarding"
+    document = render_markdown(recap)
+    front, body = split_front_matter(document)
+    assert front["topic"] == "client onboarding"
+    assert "(@katfrench). The topic: client onboarding. 4 people shared 12 posts, with 5 answers " \
+           "to 1 question." in body
+
+
+def test_topic_is_escaped() -> None:
+    recap = topic_recap((KELLY, "Today's topic: **bold** <b>x</b> [a](http://evil)", COMMENT))
+    front, body = split_front_matter(render_markdown(recap))
+    assert front["topic"] == "**bold** <b>x</b> [a](http://evil)"
+    html = MarkdownIt().render(body)
+    assert "<b>" not in html and "<strong>bold" not in html and "evil\"" not in html
+    assert "The topic: **bold** <b>x</b> [a](http://evil)." in unescape(html)
+
+
+def test_question_without_answers() -> None:
+    recap = small_recap()
+    bare = replace(recap, questions=(replace(recap.questions[0], quotes=(), answer_count=0),))
+    assert section(render_markdown(bare), "Q1: What's your #1 tip for new freelancers?") == (
+        "No answers to this question were captured."
+    )
+    unquoted = replace(recap, questions=(replace(recap.questions[0], quotes=()),))
+    assert section(render_markdown(unquoted), "Q1: What's your #1 tip for new freelancers?") == ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -25,7 +26,17 @@ from chatarchive.models import (
     Question,
     QuestionRecap,
 )
-from chatarchive.summarize import has_substance, links, quote_text, summarize, themes
+from chatarchive.summarize import (
+    _centrality,
+    _cosine,
+    _vector,
+    archived_reposts,
+    has_substance,
+    links,
+    quote_text,
+    summarize,
+    themes,
+)
 
 START = datetime(2026, 3, 4, 18, 0, tzinfo=UTC)
 
@@ -197,7 +208,7 @@ def test_quote_roles_urls_and_scores(recap) -> None:
     assert [(q.author.handle, q.role) for q in recap.questions[2].quotes][2] == (
         "KellyeCrane", HOST
     )
-    assert [round(q.score, 3) for q in first] == [0.58, 0.461, 0.329]
+    assert [round(q.score, 3) for q in first] == [0.518, 0.323, 0.269]
     assert all(q.question_number == qr.question.number for qr in recap.questions
                for q in qr.quotes)
 
@@ -254,15 +265,15 @@ def test_deterministic(recap) -> None:
 
 def test_stats_links_themes_next_chat(recap) -> None:
     assert dict(recap.stats) == {
-        "posts": 25, "participants": 9, "answers": 19, "questions": 3, "reposts": 1
+        "posts": 25, "participants": 9, "answers": 19, "questions": 3, "reposts": 1, "links": 2
     }
     assert recap.links == (
         LinkShare("https://example.com/sheet", "example.com", 3),
         LinkShare("https://www.example.com/tools", "example.com", 1),
     )
+    # Bigrams two or more people use; "separate list" counts Cy's copy of Ann's words (no reply).
     assert recap.themes == (
-        "personal network", "billing hours", "invoicing software", "separate list",
-        "tracks billing", "client pitches", "clients bring", "business",
+        "personal network", "billing hours", "past clients", "invoicing software", "separate list",
     )
     later = datetime(2026, 3, 11, 18, 0, tzinfo=UTC)
     assert summarize(build_chat(), next_chat=later).next_chat == later
@@ -324,16 +335,59 @@ def test_has_substance(text: str, expected: bool) -> None:
     assert has_substance(text) is expected
 
 
-def test_themes_prefers_repeated_bigrams_then_words() -> None:
-    texts = [
-        "Content marketing is hard. Content marketing pays",
-        "I love content marketing and newsletters",
-        "Newsletters #solopr https://example.com/podcast @podcast podcast",
-        "A1: newsletters",
-    ]
-    # "podcast" only once as a word (its URL and handle do not count): not a theme.
-    assert themes(texts, "solopr") == ("content marketing", "newsletters")
-    assert themes(["A1: RT amp #solopr", "a1 rt amp solopr"], "solopr") == ()
+def posts_by(*items: tuple[Author, str]) -> list[Message]:
+    return [message(str(900 + i), who, i, text) for i, (who, text) in enumerate(items)]
+
+
+def test_themes_are_collocations() -> None:
+    texts = posts_by(
+        (ANN, "Content marketing is hard. Content marketing pays"),
+        (BOB, "I love content marketing and newsletters"),
+        (CY, "Newsletters #solopr https://example.com/podcast @podcast podcast. Email newsletters"),
+        (DEE, "A1: email newsletters"),
+        (EVE, "Email. Newsletters. Hard content, marketing"),  # no phrase across a break
+    )
+    # Phrases only: "newsletters" alone is no theme, nor is "podcast" (URL and handle aside).
+    assert themes(texts, "solopr") == ("content marketing", "email newsletters")
+    assert themes(posts_by((ANN, "A1: RT amp #solopr"), (BOB, "a1 rt amp solopr")), "solopr") == ()
+
+
+def test_themes_need_two_people_and_no_echo() -> None:
+    alone = posts_by(
+        (ANN, "Rate card first. Then the rate card again, the rate card always."),
+        (BOB, "Scope creep."),
+        (CY, "Scope creep is real"),
+    )
+    # Ann's rate card is hers alone, and no other word is used by two people.
+    assert themes(alone, "solopr") == ("scope creep",)
+    first = message("950", ANN, 1, "The word count.")
+    echo = replace(message("951", KELLY, 2, "@ann_pr The word count!"), in_reply_to_id=first.id)
+    again = replace(message("952", BOB, 3, "Word count, yes"), quoted_id=first.id)
+    assert themes([first, echo, again], "solopr") == ()
+    own = message("953", CY, 4, "A word count here too")
+    assert themes([first, echo, again, own], "solopr") == ("word count",)
+
+
+def test_themes_keep_domain_words_and_drop_light_ones() -> None:
+    texts = posts_by(
+        (ANN, "PR work pays. Great chat! Make sure to raise rates."),
+        (BOB, "PR work is hard. Great chat, make sure you raise rates"),
+        (CY, "My PR work: two years of raise rates. Great chat"),
+    )
+    # "pr" and "work" are in the stop-words package's long list, not in the short one used here.
+    assert themes(texts, "solopr") == ("pr work", "raise rates")
+
+
+def test_themes_at_most_six() -> None:
+    pairs = ["media relations", "scope creep", "rate card", "pro bono", "crisis work",
+             "press release", "day rate", "paid discovery"]
+    texts = posts_by(*((who, f"{pair}.") for pair in pairs for who in (ANN, BOB)))
+    # Equal scores go alphabetically; "rate" is in two phrases, which lowers both their scores.
+    assert themes(texts, "solopr") == (
+        "crisis work", "media relations", "paid discovery", "press release", "pro bono",
+        "scope creep",
+    )
+    assert len(themes(texts, "solopr", limit=2)) == 2
 
 
 def test_links_skip_status_and_odd_schemes() -> None:
@@ -342,6 +396,139 @@ def test_links_skip_status_and_odd_schemes() -> None:
         "https://twitter.com/ann_pr", "mailto:a@b.c",
     ))
     assert links([post]) == (
-        LinkShare("https://WWW.Example.org/", "example.org", 1),
         LinkShare("https://twitter.com/ann_pr", "twitter.com", 1),
+        LinkShare("https://www.example.org/", "example.org", 1),
     )
+
+
+def test_archived_reposts_native_and_manual() -> None:
+    chat = build_chat()
+    manual = message("110", DEE, 13, "RT @Ann_PR: A1: I keep a separate list for clients and never "
+                                      "mix my…")
+    stray = message("111", DEE, 14, "RT @ann_pr: words Ann never wrote…")
+    attributions = dict(chat.attributions) | {
+        manual.id: Attribution(REPOST), stray.id: Attribution(REPOST)
+    }
+    chat = replace(chat, messages=(*chat.messages, manual, stray), attributions=attributions)
+    # Gus's native repost and Dee's "RT @Ann_PR:" copy both point at Ann's A1; the stray: none.
+    assert archived_reposts(chat) == {"twitter:102": 2}
+
+
+def engagement_chat(reposts: int, repost_count: int | None) -> Chat:
+    """Two equally central answers, only Bob's reposted; and Cy's, liked 4 times."""
+    posts = [
+        ("1", KELLY, 0, "Q1: What keeps your pipeline full? #solopr", QUESTION, 1, 0),
+        ("2", ANN, 1, "A1: Referrals from past clients keep the pipeline full", ANSWER, 1, 0),
+        ("3", BOB, 2, "A1: Referrals from happy clients keep my pipeline full", ANSWER, 1, 0),
+        ("4", CY, 3, "A1: Speaking at local events, every single month #solopr", ANSWER, 1, 4),
+    ]
+    chat = build_chat(posts)
+    bob = replace(chat.messages[2], repost_count=repost_count)
+    copies = [replace(message(f"r{i}", GUS, 3 + i, "RT"), repost_of_id=bob.id)
+              for i in range(reposts)]
+    attributions = dict(chat.attributions) | {m.id: Attribution(REPOST) for m in copies}
+    messages = (*chat.messages[:2], bob, chat.messages[3], *copies)
+    return replace(chat, messages=messages, attributions=attributions)
+
+
+@pytest.mark.parametrize(
+    ("reposts", "repost_count", "first"),
+    [(0, 0, "twitter:2"), (2, None, "twitter:3"), (2, 0, "twitter:3"), (0, 1, "twitter:3")],
+)
+def test_reposts_in_the_archive_count_as_engagement(
+    reposts: int, repost_count: int | None, first: str
+) -> None:
+    recap = summarize(engagement_chat(reposts, repost_count))
+    assert quoted(recap.questions)[0][:2] == sorted([first, "twitter:4"])
+
+
+def test_engagement_takes_the_larger_of_platform_and_archive_counts() -> None:
+    # The platform's 3 already include the 2 archived reposts: 3, not 5 (which would top Cy's 4).
+    scores = [
+        {q.author.handle: q.score for q in summarize(engagement_chat(*counts)).questions[0].quotes}
+        for counts in ((2, 3), (0, 3), (4, 0))
+    ]
+    # Centrality 0.3557 + engagement 0.1 x log(1+3)/log(1+4) + confidence 0.05; Cy tops engagement.
+    assert scores[0] == scores[1] == {"bobcomms": 0.491852506, "cy": 0.15}
+    assert scores[2] == {"bobcomms": 0.505717195, "cy": 0.15}  # 4 archived reposts tie Cy's 4
+
+
+def test_centrality_is_the_mean_pairwise_cosine() -> None:
+    idf = {"a": 1.0, "b": 2.0, "c": 1.5, "d": 1.0}
+    vectors = [_vector(terms, idf) for terms in (["a", "b"], ["b", "c", "c"], ["d"], [], ["a"])]
+    pairwise_means = [
+        sum(_cosine(v, u) for j, u in enumerate(vectors) if j != i) / (len(vectors) - 1)
+        for i, v in enumerate(vectors)
+    ]
+    assert _centrality(vectors) == pytest.approx(pairwise_means, abs=1e-12)
+    assert pairwise_means[3] == 0.0
+    assert round(pairwise_means[0], 4) == 0.2358
+    assert _centrality([vectors[0]]) == [0.0]
+
+
+@pytest.mark.parametrize(
+    ("text", "reply", "expected"),
+    [
+        ("A2 (catching up): project fees for writing #SoloPR", False, "project fees for writing"),
+        ("A5 (sorry, slow typist): Nope. #solopr", False, "Nope."),
+        ("A1: (Honestly) it depends #solopr", False, "(Honestly) it depends"),
+        ("(Aside): not after a label", False, "(Aside): not after a label"),
+        ("@marenholtpr I walk away more often. #solopr", True, "I walk away more often."),
+        ("@a @b@mastodon.example .@c Same here", True, "Same here"),
+        ("@marenholtpr is right about this", False, "@marenholtpr is right about this"),
+    ],
+)
+def test_quote_text_asides_and_reply_handles(text: str, reply: bool, expected: str) -> None:
+    assert quote_text(text, "solopr", reply) == expected
+
+
+def test_reply_handles_are_dropped_from_quotes() -> None:
+    posts = [
+        ("1", KELLY, 0, "Q1: What keeps your pipeline full? #solopr", QUESTION, 1, 0),
+        ("2", ANN, 1, "@KellyeCrane Referrals from past clients keep it full", ANSWER, 1, 0),
+    ]
+    chat = build_chat(posts)
+    reply = replace(chat.messages[1], in_reply_to_id=chat.messages[0].id)
+    chat = replace(chat, messages=(chat.messages[0], reply))
+    assert [q.text for q in summarize(chat).questions[0].quotes] == [
+        "Referrals from past clients keep it full"
+    ]
+
+
+def test_links_are_deduplicated() -> None:
+    copies = [
+        message("1", ANN, 1, "x", links=("https://Blog.example.com/post/?utm_source=tw#top",)),
+        message("2", BOB, 2, "x", links=("http://www.blog.example.com/post",
+                                         "https://blog.example.com/post?fbclid=abc")),
+        message("3", CY, 3, "x", links=("https://blog.example.com/post?page=2",
+                                         "https://blog.example.com:8443/post", "http://[::1")),
+    ]
+    # Once per post: Bob's two copies count once. Query keys that pick a page stay apart.
+    assert links(copies) == (
+        LinkShare("https://blog.example.com/post", "blog.example.com", 2),
+        LinkShare("https://blog.example.com/post?page=2", "blog.example.com", 1),
+        LinkShare("https://blog.example.com:8443/post", "blog.example.com", 1),
+    )
+
+
+def test_big_questions_score_only_their_most_engaging_answers(monkeypatch) -> None:
+    posts = [
+        ("1", KELLY, 0, "Q1: What keeps your pipeline full? #solopr", QUESTION, 1, 0),
+        ("2", ANN, 1, "A1: Referrals from past clients keep the work coming", ANSWER, 1, 0),
+        ("3", BOB, 2, "A1: Speaking at local events every month brings work", ANSWER, 1, 3),
+        ("4", CY, 3, "A1: A weekly newsletter for former colleagues and partners", ANSWER, 1, 5),
+        ("5", DEE, 4, "Scope creep. Rate card.", COMMENT, None, 1),
+        ("6", EVE, 5, "Scope creep again", COMMENT, None, 0),
+        ("7", FAY, 6, "Rate card, always", COMMENT, None, 2),
+    ]
+    chat = build_chat(posts)
+    everything = summarize(chat)
+    assert quoted(everything.questions) == [["twitter:2", "twitter:3", "twitter:4"]]
+    assert everything.themes == ("rate card", "scope creep")
+    monkeypatch.setattr("chatarchive.summarize.MAX_CANDIDATES", 2)
+    monkeypatch.setattr("chatarchive.summarize.MAX_THEME_POSTS", 4)
+    capped = summarize(chat)
+    assert quoted(capped.questions) == [["twitter:3", "twitter:4"]]
+    assert capped.questions[0].answer_count == 3
+    # Themes from the 4 most engaging posts (Cy, Bob, Fay, Dee): Eve's "scope creep" is not read.
+    assert capped.themes == ("rate card",)

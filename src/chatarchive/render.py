@@ -10,18 +10,33 @@ from __future__ import annotations
 import json
 import logging
 import re
-from datetime import datetime, tzinfo
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from contextlib import suppress
+from datetime import UTC, datetime, tzinfo
 from functools import cache
 from importlib.resources import files
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from chatarchive.errors import ChatArchiveError
-from chatarchive.models import GUEST, HOST, Author, ChatParticipant, Recap
+from chatarchive.models import (
+    ANSWER,
+    GUEST,
+    HOST,
+    PARTICIPANT,
+    QUESTION,
+    REPOST,
+    Author,
+    Chat,
+    ChatParticipant,
+    LinkShare,
+    Recap,
+)
 from chatarchive.summarize import quote_text
 
 logger = logging.getLogger(__name__)
@@ -36,8 +51,11 @@ _MD_BLOCK_START = re.compile(r"^(#|[-+=>]|\d+(?=[.)]))")
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")
 # Characters YAML will not take raw inside a double-quoted scalar (or folds as a line break).
 _YAML_UNSAFE = re.compile(r"[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
-# Characters that would end or break a Markdown link destination.
-_URL_UNSAFE = re.compile(r"[\x00-\x20()<>\\\x7f]")
+# Site generators run template tags in a page's body: Jekyll's Liquid ("{{ x }}", "{% x %}") and
+# Hugo's shortcodes ("{{< x >}}"). An entity for the "{" that opens one shows the same text.
+_TEMPLATE_OPEN = re.compile(r"\{(?=[{%])")
+# Characters that would end or break a Markdown link destination, or open a template tag.
+_URL_UNSAFE = re.compile(r"[\x00-\x20()<>\\\x7f{}]")
 ROLE_LABELS = {HOST: "host", GUEST: "guest moderator"}
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = (
@@ -45,12 +63,25 @@ _MONTHS = (
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
 _ROLE_ORDER = {HOST: 0, GUEST: 1}
+TOP_CONTRIBUTORS = (3, 5)  # at least this many people (when they answered), at most this many
+_LABEL_SEGMENTS = 3  # path segments a link label shows
+_LABEL_LENGTH = 60
+# How hosts announce a topic: "Today we're talking X with guest @y.", "Tonight's topic: X".
+_TOPIC = re.compile(
+    r"(?:\btopic(?:\s+(?:today|tonight|this\s+week))?\s*(?:is|:|-|—)|\bwe(?:'re|’re|\s+are|'ll\s+be"
+    r"|’ll\s+be|\s+will\s+be)\s+(?:talking(?:\s+about)?|discussing|chatting\s+about|covering))"
+    r"\s+(?:[\"“](?P<quoted>[^\"”\n]+)[\"”]|"
+    r"(?P<topic>.+?)(?=\s+with\s+(?:our\s+|special\s+|guest|@)|[.!?;\n]|\s+#|\s+https?:|$))",
+    re.IGNORECASE,
+)
+_TOPIC_MAX_WORDS = 12
 
 
 def md(value: object) -> str:
     """Escape text so Markdown shows it literally, on one line, without surrounding blanks."""
     text = _LINE_BREAK.sub(" ", str(value)).strip()
     text = _MD_INLINE.sub(lambda m: "\\" + m.group(), text)
+    text = _TEMPLATE_OPEN.sub("&#123;", text)
     return _MD_BLOCK_START.sub(lambda m: m.group() + "\\" if m.group()[0].isdigit()
                                else "\\" + m.group(), text)
 
@@ -87,6 +118,10 @@ def _zone(moment: datetime) -> str:
     return f"UTC{name}" if name[:1] in "+-" else name  # zones without an abbreviation: "-03"
 
 
+def _moment_text(moment: datetime) -> str:
+    return f"{_clock(moment)} {_meridiem(moment)} {_zone(moment)}"
+
+
 def time_range(start: datetime, end: datetime) -> str:
     """Return "1:00–2:00 pm EST", naming the meridiem or zone twice only when they change."""
     if _zone(start) != _zone(end):
@@ -115,7 +150,7 @@ def _web_url(url: str | None) -> str:
     return url if url and md_url(url) else ""
 
 
-def _people(participants: tuple[ChatParticipant, ...]) -> list[dict[str, Any]]:
+def _people(participants: Sequence[ChatParticipant]) -> list[dict[str, Any]]:
     """Everyone, hosts first, then guests, then by name."""
     ordered = sorted(
         participants,
@@ -149,13 +184,136 @@ def _questions(recap: Recap) -> list[dict[str, Any]]:
     ]
 
 
+def chat_topic(chat: Chat) -> str:
+    """Return the topic a host or guest announced ("Today we're talking X"), or ""."""
+    moderators = {p.author.id for p in chat.participants if p.role in (HOST, GUEST)}
+    for message in sorted(chat.messages, key=lambda m: (m.created_at, m.id)):
+        attribution = chat.attributions.get(message.id)
+        kind = attribution.kind if attribution else None
+        if message.author.id not in moderators or kind in (QUESTION, ANSWER, REPOST):
+            continue
+        found = _TOPIC.search(message.text)
+        if found is not None:
+            topic = (found.group("quoted") or found.group("topic")).strip(" \"'“”‘’:,-—")
+            if 0 < len(topic.split()) <= _TOPIC_MAX_WORDS:
+                return topic
+    return ""
+
+
+def top_contributors(participants: Sequence[ChatParticipant]) -> list[ChatParticipant]:
+    """Who answered most, hosts aside (ties: posts, handle): 3, or up to 5 sharing third place."""
+    ranked = sorted(
+        (p for p in participants if p.role != HOST and p.answers > 0),
+        key=lambda p: (-p.answers, -p.posts, p.author.handle.casefold()),
+    )
+    least, most = TOP_CONTRIBUTORS
+    if len(ranked) <= least:
+        return ranked
+    third = ranked[least - 1].answers
+    return [p for i, p in enumerate(ranked[:most]) if i < least or p.answers == third]
+
+
+def link_labels(links: Sequence[LinkShare]) -> list[str]:
+    """Label each link by domain and short path ("example.com/blog/post"), each label unique."""
+    labels = [_link_label(link.url, full=False) for link in links]
+    seen = Counter(labels)
+    return [
+        _link_label(link.url, full=True) if seen[label] > 1 else label
+        for link, label in zip(links, labels, strict=True)
+    ]
+
+
+def _link_label(url: str, full: bool) -> str:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    with suppress(ValueError):  # a port that is no number: no port shown
+        host += f":{parts.port}" if full and parts.port else ""
+    segments = [unquote(segment) for segment in parts.path.split("/") if segment]
+    if not full and len(segments) > _LABEL_SEGMENTS:
+        segments = [*segments[: _LABEL_SEGMENTS - 1], "…", segments[-1]]
+    query = f"?{unquote(parts.query)}" if full and parts.query else ""
+    label = "/".join([host, *segments]) + query
+    return label if full or len(label) <= _LABEL_LENGTH else label[: _LABEL_LENGTH - 1] + "…"
+
+
+def _count(value: object) -> int:
+    """A count from completeness: a number, or how many items a list holds; else 0 (unknown)."""
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int | float):
+        return round(value)
+    return len(value) if isinstance(value, list | tuple) else 0
+
+
+def _moment(value: object) -> datetime | None:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if not isinstance(value, datetime):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _items(value: object) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def capture_notes(completeness: Mapping[str, Any], zone: tzinfo) -> list[str]:
+    """What the capture misses, as short phrases; empty when complete (or not known)."""
+    missing = sorted(n for n in _items(completeness.get("missing_questions")) if isinstance(n, int))
+    names = [f"Q{number}" for number in missing]
+    listed = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+    notes = [f"{listed} {'is' if len(names) == 1 else 'are'} missing"] if names else []
+    if answers := _count(completeness.get("answers_without_question")):
+        notes.append(f"{_plural(answers, 'answer names', 'answers name')} a question not captured")
+    if replies := _count(completeness.get("replies_to_missing")):
+        notes.append(f"{_plural(replies, 'post replies', 'posts reply')} to posts not captured")
+    if truncated := _count(completeness.get("truncated")):
+        notes.append(f"{_plural(truncated, 'post is', 'posts are')} cut short")
+    for gap in _items(completeness.get("gaps")):
+        start = _moment(gap.get("from")) if isinstance(gap, Mapping) else None
+        minutes = _count(gap.get("minutes")) if isinstance(gap, Mapping) else 0
+        if start is not None and minutes > 0:
+            notes.append(f"no posts for {_plural(minutes, 'minute', 'minutes')} from "
+                         f"{_moment_text(start.astimezone(zone))}")
+    if completeness.get("complete") is False or (notes and "complete" not in completeness):
+        return notes or ["some posts seem to be missing"]
+    return []
+
+
+def _people_context(participants: Sequence[ChatParticipant]) -> dict[str, Any]:
+    """Hosts, guests, everyone, first-timers and top contributors, for the template."""
+    people = _people(participants)
+    # With no returning participant (the archive's first chat of the hashtag), first_time says
+    # nothing. Hosts and guests are never welcomed, nor count: their reminders before the chat
+    # make them "returning" even then.
+    known = any(not p.first_time for p in participants if p.role == PARTICIPANT)
+    return {
+        "hosts": [p for p in people if p["role"] == HOST],
+        "guests": [p for p in people if p["role"] == GUEST],
+        "people": people,
+        "first_timers": [p for p in people if known and p["first_time"]
+                         and p["role"] == PARTICIPANT],
+        "top_contributors": [
+            _person(p.author) | {"role": ROLE_LABELS.get(p.role, ""), "answers": p.answers}
+            for p in top_contributors(participants)
+        ],
+    }
+
+
 def _context(recap: Recap) -> dict[str, Any]:
     """Plain (unescaped) values for the template; the template escapes them."""
     chat, window = recap.chat, recap.chat.window
     zone = _timezone(window.timezone)
     start, end = window.starts_at.astimezone(zone), window.ends_at.astimezone(zone)
-    people = _people(chat.participants)
     next_chat = recap.next_chat.astimezone(zone) if recap.next_chat else None
+    complete = chat.completeness.get("complete")
     return {
         "recap": recap,
         "title": f"{window.title or '#' + window.hashtag + ' chat'} recap: {long_date(start)}",
@@ -163,29 +321,25 @@ def _context(recap: Recap) -> dict[str, Any]:
         "tags": [window.hashtag, "tweetchat"],
         "chat_id": chat.id,
         "hashtag": window.hashtag,
+        "topic": chat_topic(chat),
         "posts": recap.stats.get("posts", len(chat.messages)),
         "participant_count": recap.stats.get("participants", len(chat.participants)),
         "question_count": recap.stats.get("questions", len(chat.questions)),
+        "answers": recap.stats.get("answers", 0),
+        "reposts": recap.stats.get("reposts", 0),
+        "complete": complete if isinstance(complete, bool) else None,
+        "capture_notes": capture_notes(chat.completeness, zone),
         "local_date": long_date(start),
         "time_range": time_range(start, end),
-        "hosts": [p for p in people if p["role"] == HOST],
-        "guests": [p for p in people if p["role"] == GUEST],
         "questions": _questions(recap),
         "themes": list(recap.themes),
         "links": [
-            {"url": link.url, "domain": link.domain, "count": link.count}
-            for link in recap.links
+            {"url": link.url, "domain": link.domain, "label": label, "count": link.count}
+            for link, label in zip(recap.links, link_labels(recap.links), strict=True)
             if _web_url(link.url)
         ],
-        "people": people,
-        "first_timers": [p for p in people if p["first_time"]],
-        "next_chat": (
-            f"{long_date(next_chat)} at {_clock(next_chat)} {_meridiem(next_chat)} "
-            f"{_zone(next_chat)}"
-            if next_chat
-            else ""
-        ),
-    }
+        "next_chat": f"{long_date(next_chat)} at {_moment_text(next_chat)}" if next_chat else "",
+    } | _people_context(chat.participants)
 
 
 @cache
