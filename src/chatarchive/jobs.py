@@ -30,6 +30,8 @@ SESSION_MARGIN = timedelta(hours=3)
 SESSION_GAP = timedelta(minutes=90)
 LONGEST_BURST = timedelta(hours=12)
 MIN_CHAT_POSTS = 10
+# Someone is a first-timer unless they posted with the hashtag before this run-up to the chat.
+SAME_CHAT_RUN_UP = timedelta(hours=12)
 
 Report = Callable[[archive.ImportResult], None]
 
@@ -156,7 +158,8 @@ def assemble_window(
                                         window.ends_at + window.lookback)
     if not messages:
         return None
-    returning = archive.returning_authors(db, tags, window.starts_at)
+    # Posts earlier on the chat's own day (reminders, "see you at 1pm") don't make a regular.
+    returning = archive.returning_authors(db, tags, window.starts_at - SAME_CHAT_RUN_UP)
     chat = assemble_chat(messages, window, returning)
     archive.save_chat(db, chat)
     return chat
