@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import csv
+import hashlib
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from chatarchive import formats
 from chatarchive.assemble import assemble_chat, chat_id, detect_sessions, is_repost
 from chatarchive.models import (
     ANSWER,
@@ -23,6 +24,8 @@ from chatarchive.models import (
     Author,
     ChatWindow,
     Message,
+    ParsedRecord,
+    RawExport,
 )
 
 START = datetime(2026, 3, 4, 18, 0, tzinfo=UTC)  # Wednesday 13:00 in New York
@@ -248,15 +251,18 @@ def test_assemble_prose_question_after_the_numbered_ones_gets_the_next_number() 
     assert chat.attributions["twitter:1"] == Attribution(COMMENT)
 
 
-def test_assemble_open_question_starts_at_the_instant_it_is_asked() -> None:
+def test_assemble_a_post_within_a_minute_of_a_question_answers_the_one_before() -> None:
     messages = [
         post(1, KELLY, "Q1: Where do you work?", 0),
-        post(3, ANN, "Home office", 5),
+        post(3, ANN, "Home office", 5),  # the same second as Q2, ordered after it by id
         post(2, KELLY, "Q2: Who do you work for?", 5),
+        post(4, BOB, "From a shared studio", 5.9),
+        post(5, CAT, "Mostly agencies", 6),
     ]
     chat = assemble_chat(messages, window())
-    # Same second: the id orders ann's post after Q2, so Q2 is the open question.
-    assert chat.attributions["twitter:3"] == Attribution(ANSWER, 2, 0.5)
+    # Nobody reads, thinks and types an answer within a minute: those answer Q1, late.
+    assert [chat.attributions[f"twitter:{n}"] for n in (3, 4, 5)] == [
+        Attribution(ANSWER, 1, 0.5), Attribution(ANSWER, 1, 0.5), Attribution(ANSWER, 2, 0.5)]
 
 
 def test_assemble_chat_without_questions_is_all_comments_and_reposts() -> None:
@@ -272,63 +278,6 @@ def test_is_repost() -> None:
     assert is_repost(post(1, ANN, "RT @bob: hello", 0))
     assert is_repost(post(2, ANN, "hello", 0, repost_of=1))
     assert not is_repost(post(3, ANN, "I said RT @bob: hello", 0))
-
-
-def _stream() -> list[Message]:
-    """Two weekly chats of #solopr with promotion and chatter between and around them."""
-    week = timedelta(days=7)
-    return [
-        post(100, EVE, "Buy my course #solopr", -300),  # a lone post 5 hours early
-        post(101, KELLY, "#solopr starts in 10 minutes!", -10),
-        post(102, KELLY, "Q1: How do you find clients? #solopr", 2),
-        post(103, ANN, "Q1: Referrals #solopr", 3),
-        post(105, KELLY, "Q2: What do you charge? #solopr", 20),
-        post(104, ANN, "Q2: Hourly #solopr", 21),  # ann labels answers "Q": not a host
-        post(106, BOB, "A2: Per project #solopr", 50),
-        post(114, BOB, "Q3: One from me: annual reviews? #solopr", 55),  # a guest's question
-        post(107, EVE, "Q3: off-tag post", 56, hashtags=("other",)),
-        post(108, EVE, "Buy my course #solopr", 60 * 24),  # the next day, between chats
-        post(109, BOB, "Anyone want to talk rates? #solopr", 60 * 24 + 30),
-        post(110, CAT, "T1: Pricing #solopr", 7, start=START + week),
-        post(111, ANN, "A1: Value-based #solopr", 9, start=START + week),
-        post(112, CAT, "T2: Contracts #solopr", 30, start=START + week),
-        post(113, KELLY, "A2: Always in writing #solopr", 75, start=START + week),
-    ]
-
-
-def test_detect_sessions_finds_two_chats_and_skips_posts_between() -> None:
-    windows = detect_sessions(_stream(), "#SoloPR")
-    assert [(w.hashtag, w.starts_at, w.ends_at, w.hosts, w.guests, w.timezone)
-            for w in windows] == [
-        ("solopr", datetime(2026, 3, 4, 17, 30, tzinfo=UTC),
-         datetime(2026, 3, 4, 18, 55, tzinfo=UTC), ("kellyecrane",), ("bob",), "UTC"),
-        ("solopr", datetime(2026, 3, 11, 18, 0, tzinfo=UTC),
-         datetime(2026, 3, 11, 19, 15, tzinfo=UTC), ("cat",), (), "UTC"),
-    ]
-    between = [m for m in _stream() if m.native_id in {"100", "108", "109"}]
-    assert not any(w.starts_at <= m.created_at <= w.ends_at for m in between for w in windows)
-
-
-def test_detect_sessions_gap_splits_bursts() -> None:
-    windows = detect_sessions(_stream()[:7], "solopr", gap=timedelta(minutes=15))
-    assert windows == []
-
-
-def test_detect_sessions_ordinary_stream_has_no_chat() -> None:
-    stream = [post(n, person(f"user{n % 7}"), f"Opinion {n} on #solopr news", n * 2)
-              for n in range(40)]
-    stream.append(post(99, ANN, "Q1: is anyone here?", 81))
-    assert detect_sessions(stream, "solopr") == []
-
-
-def test_detect_sessions_prose_chat() -> None:
-    messages = [
-        post(1, KELLY, "First question - how did friends react? #solopr", 0),
-        post(2, ANN, "They rallied #solopr", 3),
-        post(3, KELLY, "Last question: what changed for you? #solopr", 30),
-    ]
-    windows = detect_sessions(messages, "solopr")
-    assert [(w.starts_at, w.hosts) for w in windows] == [(START, ("kellyecrane",))]
 
 
 @pytest.mark.parametrize(
@@ -354,35 +303,136 @@ def test_chat_id_refuses_naive_datetimes() -> None:
         chat_id("solopr", datetime(2026, 3, 4, 18, 0), "UTC")
 
 
+
+
+def test_assemble_quotes_by_status_link_and_quotes_of_answers() -> None:
+    messages = [
+        post(1, KELLY, "Q1: Where do you work?", 0),
+        post(2, ANN, "A1: Home office", 1),
+        post(3, BOB, "Kitchen table https://twitter.com/KellyECrane/status/1", 2),
+        post(4, CAT, "Love this", 3, quotes=2),
+        post(5, DAN, "So much this https://x.com/ann/status/2", 4),
+    ]
+    chat = assemble_chat(messages, window())
+    assert [chat.attributions[m.id] for m in messages[2:]] == [
+        Attribution(ANSWER, 1, 0.85), Attribution(DISCUSSION, 1, 0.8),
+        Attribution(DISCUSSION, 1, 0.8)]
+
+
+def test_assemble_reads_addresses_when_the_capture_has_no_reply_data() -> None:
+    messages = [
+        post(1, KELLY, "First question - how did friends react?", 0),
+        post(2, ANN, "@KellyECrane they rallied round, mostly", 2),
+        post(3, BOB, ".@KellyECrane yes true, friends are everything", 3),
+        post(4, CAT, "@ann same with my family, they cooked for weeks", 4),
+        post(5, KELLY, "@ann That is lovely to hear", 5),
+        post(6, DAN, "@stranger my neighbours brought soup every day", 6),
+        post(7, KELLY, "@stranger that link is broken, try again later", 7),
+        post(8, KELLY, "Last question: did it change you?", 20),
+    ]
+    chat = assemble_chat(messages, window())
+    assert [chat.attributions[m.id] for m in messages[1:7]] == [
+        Attribution(ANSWER, 1, 0.6),  # to the host
+        Attribution(DISCUSSION, 1, 0.5),  # to the host, only reacting
+        Attribution(DISCUSSION, 1, 0.7),  # to ann, who answered Q1
+        Attribution(DISCUSSION, 1, 0.7),  # the host to ann
+        Attribution(ANSWER, 1, 0.5),  # to someone not in the chat: the open question
+        Attribution(COMMENT),  # the host to someone not in the chat
+    ]
+
+
+def test_assemble_joins_a_post_cut_at_the_length_limit_with_its_rest() -> None:
+    cut = ("@KellyECrane my friends were wonderful and my family even more so, they cooked and "
+           "drove me to every appointment for months and")
+    messages = [
+        post(1, KELLY, "First question - how did friends react?", 0),
+        post(2, ANN, cut, 2),
+        post(3, ANN, "@KellyECrane never once complained", 3),
+        post(4, ANN, "@KellyECrane yes and they still do", 3.5),
+        post(5, KELLY, "Last question: did it change you?", 20),
+    ]
+    chat = assemble_chat(messages, window())
+    assert [chat.attributions[m.id] for m in messages[1:4]] == [
+        Attribution(ANSWER, 1, 0.6), Attribution(ANSWER, 1, 0.85), Attribution(DISCUSSION, 1, 0.5)]
+
+
+def test_assemble_a_hosts_own_experience_answers_only_in_unnumbered_chats() -> None:
+    mine = "My experience is that friends rallied, but only true friends stayed"
+    prose = [post(1, KELLY, "First question - how did friends react?", 0), post(2, KELLY, mine, 3),
+             post(3, KELLY, "Last question: did it change you?", 10)]
+    numbered = [post(1, KELLY, "Q1: How did friends react?", 0), post(2, KELLY, mine, 3),
+                post(3, KELLY, "Q2: Did it change you?", 10)]
+    assert assemble_chat(prose, window()).attributions["twitter:2"] == Attribution(ANSWER, 1, 0.5)
+    assert assemble_chat(numbered, window()).attributions["twitter:2"] == Attribution(COMMENT)
+
+
+def test_assemble_the_sign_off_closes_the_open_question() -> None:
+    messages = [
+        post(1, KELLY, "Q1: Where do you work?", 0),
+        post(2, ANN, "Working from home", 2),
+        post(3, KELLY, "That's a wrap! Thanks all for joining", 10),
+        post(4, BOB, "Such a useful hour, bookmarked", 11),
+        post(5, CAT, "A1: late, but a coworking space", 12),
+    ]
+    chat = assemble_chat(messages, window())
+    assert [chat.attributions[m.id] for m in messages[1:]] == [
+        Attribution(ANSWER, 1, 0.5), Attribution(COMMENT), Attribution(COMMENT),
+        Attribution(ANSWER, 1, 1.0)]
+
+
+def test_assemble_a_question_split_over_two_posts_is_one_question() -> None:
+    messages = [
+        post(1, KELLY, "Q3: Where do you sell: markets, online, or...", 0),
+        post(2, KELLY, "...somewhere else entirely? #solopr", 0.5),
+        post(3, ANN, "Markets", 1.5, reply_to=2),
+    ]
+    chat = assemble_chat(messages, window())
+    assert [(q.number, q.message_id, q.text) for q in chat.questions] == [
+        (3, "twitter:1",
+         "Where do you sell: markets, online, or... ...somewhere else entirely? #solopr")]
+    assert [chat.attributions[m.id] for m in messages] == [
+        Attribution(QUESTION, 3), Attribution(QUESTION, 3), Attribution(ANSWER, 3, 0.9)]
+
+
+def test_assemble_stores_what_the_capture_misses() -> None:
+    chat = assemble_chat([m for m, _ in CHAT], window())
+    # eve's "Q9:" and dan's "A7:" name questions the chat never asked.
+    assert chat.completeness == {
+        "questions_expected": 9, "questions_found": 2, "missing_questions": [3, 4, 5, 6, 7, 8, 9],
+        "answers_without_question": 2, "replies_to_missing": 1, "truncated": 0,
+        "gaps": [{"from": "2026-03-04T18:23:00+00:00", "to": "2026-03-04T18:40:00+00:00",
+                  "minutes": 17.0}],
+        "complete": False,
+    }
+
+
+def test_assemble_is_idempotent() -> None:
+    first = assemble_chat([m for m, _ in CHAT], window(), frozenset({"twitter:ann"}))
+    again = assemble_chat(list(reversed(first.messages)), window(), frozenset({"twitter:ann"}))
+    assert again == first
+
+
 def _cancerchat(folder: Path) -> list[Message]:
-    """The real #cancerchat sample, read just enough to assemble (times from Snowflake ids)."""
+    """The real #cancerchat sample, read with the team's Topsy format."""
     path = folder / "cancerchat-topsy-2014" / "Tweets_CancerChat_full.csv"
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    messages = []
-    for row in rows:
-        millis = (int(row["id"]) >> 22) + 1288834974657
-        tags = tuple(t.lower() for t in row["hashtags"].split("~") if t and t != "None")
-        messages.append(Message(
-            id=f"twitter:{row['id']}", platform="twitter", native_id=row["id"],
-            author=person(row["trackback_author_nick"]), text=row["content"],
-            created_at=datetime.fromtimestamp(millis / 1000, UTC), hashtags=tags,
-        ))
-    return messages
+    raw = RawExport(origin=str(path), path=path, name=path.name,
+                    sha256=hashlib.sha256(path.read_bytes()).hexdigest())
+    _, records = formats.parse(raw, "topsy")
+    return [r.message for r in records if isinstance(r, ParsedRecord)]
 
 
-def test_real_cancerchat_prose_session(shared_data: Path) -> None:
+def test_real_cancerchat_questions_kinds_and_people(shared_data: Path) -> None:
     messages = _cancerchat(shared_data)
-    windows = detect_sessions(messages, "cancerchat")
-    assert [(w.starts_at, w.hosts) for w in windows] == [
-        (datetime(2014, 6, 19, 17, 30, tzinfo=UTC), ("everydayableism",))]
+    [found] = detect_sessions(messages, "cancerchat")
     chat = assemble_chat(
-        [m for m in messages if windows[0].starts_at <= m.created_at <= windows[0].ends_at],
-        windows[0],
-    )
-    assert [(q.number, q.text[:26]) for q in chat.questions] == [
-        (1, "First question - how did f"), (2, "Last qu (as I think everyo")]
+        [m for m in messages if found.starts_at <= m.created_at <= found.ends_at], found)
+    assert [(q.number, q.text[:30]) for q in chat.questions] == [
+        (1, "First question - how did frien"), (2, "Speaking of reactions, what's "),
+        (3, "So, what was the strangest rea"), (4, "Last qu (as I think everyone i")]
     kinds = Counter(a.kind for a in chat.attributions.values())
-    assert kinds == {REPOST: 56, ANSWER: 23, COMMENT: 20, QUESTION: 2}
-    top = chat.participants[1]
-    assert (top.author.handle, top.posts, top.answers) == ("abcdiagnosis", 35, 21)
+    assert kinds == {REPOST: 49, ANSWER: 17, DISCUSSION: 11, COMMENT: 7, QUESTION: 4}
+    assert [(p.author.handle, p.role, p.posts, p.answers) for p in chat.participants[:3]] == [
+        ("everydayableism", HOST, 28, 3), ("debecca", GUEST, 10, 0),
+        ("abcdiagnosis", PARTICIPANT, 34, 14)]
+    assert chat.completeness["complete"] is True
+    assert chat.completeness["truncated"] == 38

@@ -5,13 +5,24 @@ from __future__ import annotations
 import pytest
 
 from chatarchive.labels import (
+    addressees,
     answer_label,
+    asks,
+    continues,
+    ends_open,
+    has_first_person,
     has_words,
+    introduced_guests,
     is_chatter,
+    is_cut_off,
     is_prose_question,
+    is_reaction,
     is_retweet,
+    is_sign_off,
+    mentions_label,
     question_label,
     question_text,
+    status_ids,
     strip_label,
 )
 
@@ -184,6 +195,8 @@ def test_is_prose_question(text: str, expected: bool) -> None:
         ("Merci tout le monde! Great chat. #solopr", True),
         ("^ that was A2, forgot the label! #solopr", True),
         ("I forgot the client's name once and it cost me", False),
+        ("@host thank god for friends!! And for people who understand", False),
+        ("@host @guest thanks Deb for being a lovely host! :-)))", True),
     ],
 )
 def test_is_chatter(text: str, expected: bool) -> None:
@@ -232,3 +245,128 @@ def test_has_words(text: str, expected: bool) -> None:
 )
 def test_question_text_drops_the_label_and_a_short_lead_in(text: str, expected: str) -> None:
     assert question_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("@EverydayAbleism yes some treated me different", ("everydayableism",)),
+        (".@debecca @EverydayAbleism what it means", ("debecca", "everydayableism")),
+        ("@ann, @bob: both of you", ("ann", "bob")),
+        ("#cancerchat 9-10pm @ann", ()),
+        ("Thanks @ann", ()),
+        ("", ()),
+    ],
+)
+def test_addressees(text: str, expected: tuple[str, ...]) -> None:
+    assert addressees(text) == expected
+
+
+def test_status_ids() -> None:
+    text = ("Same here https://twitter.com/host/status/479715564693499905 and "
+            "http://x.com/ann/statuses/12 but not https://example.org/status/3")
+    assert status_ids(text) == ("479715564693499905", "12")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("@host yes true, you just know that person has gone through hell!", True),
+        (".@host aww absolutely, I totally understand that.. Husbands family were absent", True),
+        ("@host oh that's cringeworthy... Don't really like being called brave", True),
+        ("@host thank god for friends!! And for people who understand x", True),
+        ("@host absolutely, I totally agree. I have one friend who texted me daily", False),
+        ("@host no way!!! That's awful! I can't say I've had a reaction like that..", False),
+        ("@host yes some treated me different, some fell by the wayside", False),
+        ("@host I know I see people with a wig as 'another person with cancer'", False),
+        ("@host it's the ones you don't expect who do", False),
+    ],
+)
+def test_is_reaction(text: str, expected: bool) -> None:
+    assert is_reaction(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("My experience is that friends rallied", True),
+        ("We moved to retainers", True),
+        ("I'm just me", True),
+        ("People definitely treated cancer with more respect", False),
+        ("@Mine and #my are not words here", False),
+    ],
+)
+def test_has_first_person(text: str, expected: bool) -> None:
+    assert has_first_person(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Speaking of reactions, what's the worst you had? Mine? Awful.", True),
+        ("So, what was the strangest reaction you had? #cancerchat", True),
+        ("Mine? Awful.", False),
+        ("No questions here.", False),
+    ],
+)
+def test_asks(text: str, expected: bool) -> None:
+    assert asks(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("OK, this is @debecca signing out. Thanks to all who joined #cancerchat", True),
+        ("That's a wrap! Huge thanks to our guest", True),
+        ("Thanks everyone for joining! See you next week", True),
+        ("Thanks all for taking part", True),
+        ("Thanks @ann, great answer", False),
+        ("Signing in for tonight's chat", False),
+    ],
+)
+def test_is_sign_off(text: str, expected: bool) -> None:
+    assert is_sign_off(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Welcome to #cancerchat. I'm @debecca, I have Bipolar Disorder", ("debecca",)),
+        ("OK, this is @debecca signing out", ("debecca",)),
+        ("I'm @x, your guest host tonight", ("x",)),
+        ("Please welcome our guest @Lena_Makes!", ("lena_makes",)),
+        ("Today: pricing, with guest moderator @theo. Our guest tonight is @theo", ("theo",)),
+        ("@cat is our guest tonight", ("cat",)),
+        ("Thanks @ann for that answer", ()),
+        ("Wow, this is @ann's best answer yet", ()),
+    ],
+)
+def test_introduced_guests(text: str, expected: tuple[str, ...]) -> None:
+    assert introduced_guests(text) == expected
+
+
+def test_cut_off_posts_and_their_continuations() -> None:
+    cut = ("@EverydayAbleism I've found with the charity bike ride I'm doing, I'm surprised to "
+           "find people who I thought didn't even like me #cancerchat")
+    whole = cut.replace("like me #cancerchat", "like me! #cancerchat")
+    assert (is_cut_off(cut), is_cut_off(whole), is_cut_off("short and open")) == (
+        True, False, False)
+    assert ends_open("Where do you sell: markets, or... #solopr")
+    assert ends_open("Two questions in one (1/2)")
+    assert not ends_open("Where do you sell?")
+    assert [continues(t) for t in ("@host have sponsored me", "...part two", "(2/2) the rest",
+                                   "@host I know", "Part two")] == [True, True, True, False, False]
+    assert not continues("@host have sponsored me", lower_case=False)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Q3 coming up in 2 minutes", True),
+        ("Label answers with A2 please", True),
+        ("The next question is a good one", True),
+        ("I love this chat", False),
+    ],
+)
+def test_mentions_label(text: str, expected: bool) -> None:
+    assert mentions_label(text) is expected

@@ -1,8 +1,26 @@
-"""Assemble a chat from its posts: find the chats in a stream, the questions, who answered what.
+"""Assemble a chat from its posts: its questions, who answered what, who took part, what is missing.
 
-Pure code: messages in, models.Chat out. Every message of a chat gets one models.Attribution
-(DESIGN.md §4 kinds) by a single pass in time order, where each decision may look up the
-decisions already made about the posts it replies to.
+Pure code: messages in, models.Chat out. Every message gets one models.Attribution (DESIGN.md §4
+kinds) by a single pass in time order, where each decision may look up earlier decisions. The
+first rule that applies decides:
+
+1. A repost; a question post (first posting, posted again, or the second part of a question).
+2. A label: "A1:", "a1", "A1.1", "1)", or a participant's "Q1:" meaning an answer.
+3. A thread: a reply to a question post or a quote of it (also as a bare status link) answers
+   it; a reply to one's own answer continues it; a reply to an answer or discussion is
+   discussion of that question.
+4. An address, for posts without reply data (older captures): "@host ..." answers the open
+   question, or is discussion when it only reacts ("yes true, ..."); "@participant ..." is
+   discussion of that person's question; a long post cut off mid-sentence goes on in the same
+   author's next post.
+5. The open question: an unlabelled post answers the question open at that moment. A question is
+   open from a minute after it is asked (nobody answers faster, so a post sooner is a late answer
+   to the one before) until the host's sign-off. A moderator's own first-person statement is their
+   answer in chats whose questions are not numbered.
+
+Whatever cannot be attributed is a comment with no question. An answer labelled with a number
+the capture holds no question for stays an answer to that number, with low confidence, and
+completeness counts it.
 """
 
 from __future__ import annotations
@@ -10,11 +28,12 @@ from __future__ import annotations
 import bisect
 import logging
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from . import labels
+from .completeness import completeness
 from .models import (
     ANSWER,
     COMMENT,
@@ -32,18 +51,34 @@ from .models import (
     Message,
     Question,
 )
+from .sessions import (
+    detect_sessions,
+    find_questions,
+    handle,
+    in_order,
+    is_repost,
+    moderators,
+    sign_off_time,
+)
+
+__all__ = ["assemble_chat", "chat_id", "detect_sessions", "is_repost"]
 
 # Confidence of each way of telling that a post answers a question (DESIGN.md §1).
 LABELLED = 1.0  # "A1: ..."
 QUESTION_LABEL = 0.9  # a participant's "Q1: ..." meaning an answer
 REPLY_TO_QUESTION = 0.9
 QUOTE_OF_QUESTION = 0.85
-THREAD_CONTINUATION = 0.85  # a reply to one's own answer
+THREAD_CONTINUATION = 0.85  # a reply to one's own answer, or the rest of a cut-off post
 REPLY_TO_ANSWER = 0.8  # discussion
+ADDRESSED_TO_PERSON = 0.7  # "@ann ..." without reply data: discussion with ann
+ADDRESSED_TO_HOST = 0.6  # "@host ..." without reply data: an answer to the open question
 UNKNOWN_QUESTION = 0.6  # a label for a question the capture does not hold
 OPEN_QUESTION = 0.5  # an unlabelled post while a question is open
+REACTION = 0.5  # "@host yes true, ..." without reply data: discussion
 
-MIN_QUESTIONS = 2  # questions one author must pose in a burst for it to be a chat
+REACTION_TIME = timedelta(minutes=1)  # the least time anyone takes to answer a new question
+SPLIT_POST_TIME = timedelta(minutes=2)  # the rest of a cut-off post follows this soon
+MIN_OWN_ANSWER_WORDS = 8
 _ROLE_ORDER = {HOST: 0, GUEST: 1, PARTICIPANT: 2}
 
 logger = logging.getLogger(__name__)
@@ -57,40 +92,18 @@ def chat_id(hashtag: str, starts_at: datetime, timezone: str) -> str:
     return f"{hashtag.lstrip('#').lower()}-{local.date().isoformat()}"
 
 
-def detect_sessions(
-    messages: Sequence[Message], hashtag: str, gap: timedelta = timedelta(minutes=90)
-) -> list[ChatWindow]:
-    """Find the chats in a hashtag's stream: bursts where one author poses 2+ questions."""
-    tag = hashtag.lstrip("#").lower()
-    tagged = [m for m in _in_order(messages) if tag in m.hashtags]
-    windows = []
-    for burst in _bursts(tagged, gap):
-        hosts = _burst_hosts(burst)
-        if not hosts:
-            continue
-        guests = _co_moderators(_first_askers(burst), hosts)
-        windows.append(
-            ChatWindow(
-                hashtag=tag,
-                starts_at=_floor_half_hour(burst[0].created_at),
-                ends_at=burst[-1].created_at,
-                hosts=tuple(sorted(hosts)),
-                guests=tuple(sorted(guests)),
-            )
-        )
-    logger.debug("%d posts of #%s hold %d chats", len(tagged), tag, len(windows))
-    return windows
-
-
 def assemble_chat(
     messages: Sequence[Message], window: ChatWindow, returning_authors: frozenset[str] = frozenset()
 ) -> Chat:
     """Group a chat's posts by question and participant; attribute every message."""
-    ordered = _in_order(messages)
-    hosts, guests = _moderators(window, ordered)
-    questions, question_posts = _find_questions(ordered, hosts | guests)
-    attributor = _Attributor(questions, question_posts, hosts | guests)
+    ordered = in_order(messages)
+    hosts, guests = moderators(window, ordered)
+    team = hosts | guests
+    questions, question_posts = find_questions(ordered, team)
+    attributor = _Attributor(ordered, questions, question_posts, team)
     attributions = {m.id: attributor.attribute(m) for m in ordered}
+    logger.debug("chat #%s at %s: %d posts, %d questions", window.hashtag,
+                 window.starts_at.isoformat(), len(ordered), len(questions))
     return Chat(
         id=chat_id(window.hashtag, window.starts_at, window.timezone),
         window=window,
@@ -98,155 +111,33 @@ def assemble_chat(
         questions=tuple(questions),
         attributions=attributions,
         participants=_participants(ordered, attributions, hosts, guests, returning_authors),
+        completeness=completeness(ordered, questions, attributions, window),
     )
-
-
-def is_repost(message: Message) -> bool:
-    """Tell whether a post is a retweet or boost (native, or old-style "RT @x:" text)."""
-    return message.repost_of_id is not None or labels.is_retweet(message.text)
-
-
-def _in_order(messages: Iterable[Message]) -> list[Message]:
-    """Messages by time then id, each id once (captures overlap; the first copy is kept)."""
-    unique = {m.id: m for m in reversed(list(messages))}
-    # Ids are text: the length first orders numeric ids of one platform as numbers.
-    return sorted(unique.values(), key=lambda m: (m.created_at, len(m.id), m.id))
-
-
-def _bursts(messages: Sequence[Message], gap: timedelta) -> list[list[Message]]:
-    bursts: list[list[Message]] = []
-    for message in messages:
-        if bursts and message.created_at - bursts[-1][-1].created_at <= gap:
-            bursts[-1].append(message)
-        else:
-            bursts.append([message])
-    return bursts
-
-
-def _burst_hosts(burst: Sequence[Message]) -> frozenset[str]:
-    numbered = _posers(_first_askers(burst))
-    prose = _prose_posers(burst)
-    hosts = {h for h, numbers in numbered.items() if len(numbers) >= MIN_QUESTIONS}
-    hosts |= {h for h, count in prose.items() if count >= MIN_QUESTIONS}
-    return frozenset(hosts)
-
-
-def _first_askers(messages: Sequence[Message]) -> dict[int, Message]:
-    """Question number -> the first post labelling it; later "Q1:" posts are answers."""
-    first: dict[int, Message] = {}
-    for message in messages:
-        number = None if is_repost(message) else labels.question_label(message.text)
-        if number is not None and number not in first:
-            first[number] = message
-    return first
-
-
-def _posers(first: Mapping[int, Message]) -> dict[str, set[int]]:
-    posers: dict[str, set[int]] = {}
-    for number, message in first.items():
-        posers.setdefault(_handle(message.author), set()).add(number)
-    return posers
-
-
-def _co_moderators(first: Mapping[int, Message], moderators: frozenset[str]) -> frozenset[str]:
-    """Others who asked a question that continues the moderators' numbering (a guest's Q4)."""
-    asked = {n for n, m in first.items() if _handle(m.author) in moderators}
-    if not asked:
-        return frozenset()
-    limit, found = max(asked) + 1, set()
-    for number in sorted(set(first) - asked):
-        message = first[number]
-        # A participant's "Q9: ..." far past the numbering, or a reply, is an answer.
-        if number > limit or message.in_reply_to_id is not None:
-            continue
-        found.add(_handle(message.author))
-        limit = max(limit, number + 1)
-    return frozenset(found)
-
-
-def _prose_posers(messages: Sequence[Message]) -> Counter[str]:
-    return Counter(
-        _handle(m.author)
-        for m in messages
-        if not is_repost(m)
-        and labels.question_label(m.text) is None
-        and labels.is_prose_question(m.text)
-    )
-
-
-def _floor_half_hour(moment: datetime) -> datetime:
-    return moment.replace(minute=moment.minute - moment.minute % 30, second=0, microsecond=0)
-
-
-def _handle(author: Author) -> str:
-    return author.handle.lstrip("@").lower()
-
-
-def _moderators(
-    window: ChatWindow, messages: Sequence[Message]
-) -> tuple[frozenset[str], frozenset[str]]:
-    """Hosts and guests by handle: as named, else the top question poser; plus co-askers."""
-    hosts = frozenset(h.lstrip("@").lower() for h in window.hosts)
-    guests = frozenset(h.lstrip("@").lower() for h in window.guests)
-    first = _first_askers(messages)
-    if not hosts and not guests:
-        hosts = _top_poser(messages, first)
-    return hosts, guests | _co_moderators(first, hosts | guests)
-
-
-def _top_poser(messages: Sequence[Message], first: Mapping[int, Message]) -> frozenset[str]:
-    numbered = _posers(first)
-    if numbered:
-        # Most numbers first, then whoever asked first (dicts keep first-asked order).
-        return frozenset({max(numbered, key=lambda handle: len(numbered[handle]))})
-    prose = _prose_posers(messages)
-    return frozenset({prose.most_common(1)[0][0]}) if prose else frozenset()
-
-
-def _find_questions(
-    messages: Sequence[Message], moderators: frozenset[str]
-) -> tuple[list[Question], dict[str, int]]:
-    """The chat's questions (first posting of each number) and every question post's number."""
-    posts: dict[str, int] = {}
-    asked: dict[int, Question] = {}
-    own = [m for m in messages if _handle(m.author) in moderators and not is_repost(m)]
-    for message in own:
-        number = labels.question_label(message.text)
-        if number is not None:
-            posts[message.id] = number
-            asked.setdefault(number, _question(number, message))
-    # Unnumbered questions: numbered in order, or after the last numbered one ("Last question:").
-    last_asked = max((q.asked_at for q in asked.values()), default=None)
-    for message in own:
-        if message.id in posts or not labels.is_prose_question(message.text):
-            continue
-        if last_asked is None or message.created_at > last_asked:
-            number = max(asked, default=0) + 1
-            posts[message.id] = number
-            asked[number] = _question(number, message)
-    return sorted(asked.values(), key=lambda q: q.number), posts
-
-
-def _question(number: int, message: Message) -> Question:
-    return Question(number=number, message_id=message.id, text=labels.question_text(message.text),
-                    asked_at=message.created_at, author_id=message.author.id)
 
 
 class _Attributor:
-    """Decides each message's kind in time order, remembering earlier decisions by id."""
+    """Decides each message's kind in time order, remembering earlier decisions."""
 
     def __init__(
-        self, questions: Sequence[Question], question_posts: Mapping[str, int],
-        moderators: frozenset[str],
+        self, messages: Sequence[Message], questions: Sequence[Question],
+        question_posts: Mapping[str, int], team: frozenset[str],
     ) -> None:
         self.numbers = frozenset(q.number for q in questions)
         self.question_posts = question_posts
-        self.moderators = moderators
+        self.team = team
         by_time = sorted(questions, key=lambda q: (q.asked_at, q.number))
         self.asked_times = [q.asked_at for q in by_time]
         self.asked_numbers = [q.number for q in by_time]
+        texts = {m.id: m.text for m in messages}
+        self.numbered = any(labels.question_label(texts[q.message_id]) is not None
+                            for q in questions)
+        last_asked = max(self.asked_times, default=None)
+        self.closed_at = sign_off_time(messages, team, last_asked) if last_asked else None
         self.decided: dict[str, Attribution] = {}
         self.author_of: dict[str, str] = {}
+        self.last_post: dict[str, Message] = {}  # by author id, reposts left out
+        self.topic_of: dict[str, int] = {}  # by handle: the question of their latest post
+        self.known: set[str] = set(team)  # handles seen posting or reposted so far
 
     def attribute(self, message: Message) -> Attribution:
         """Decide one message, given every earlier message of the chat."""
@@ -254,12 +145,26 @@ class _Attributor:
             self._fixed(message)
             or self._labelled(message)
             or self._threaded(message)
+            or self._addressed(message)
             or self._unlabelled(message)
             or Attribution(COMMENT)
         )
+        self._remember(message, decision)
+        return decision
+
+    def _remember(self, message: Message, decision: Attribution) -> None:
         self.decided[message.id] = decision
         self.author_of[message.id] = message.author.id
-        return decision
+        who = handle(message.author)
+        self.known.add(who)
+        if is_repost(message):
+            words = message.text.split()
+            if len(words) > 1 and words[1].startswith("@"):
+                self.known.add(words[1].strip("@:").lower())
+            return
+        self.last_post[message.author.id] = message
+        if decision.question_number is not None:
+            self.topic_of[who] = decision.question_number
 
     def _fixed(self, message: Message) -> Attribution | None:
         if is_repost(message):
@@ -285,9 +190,15 @@ class _Attributor:
             if self._is_moderator(message):
                 return None  # a host adding to their own question, not answering it
             return self._answer(asked, REPLY_TO_QUESTION)
-        quoted = self.question_posts.get(message.quoted_id or "")
-        if quoted is not None:
-            return self._answer(quoted, QUOTE_OF_QUESTION)
+        quoted_ids = _quoted_ids(message)
+        for quoted_id in quoted_ids:
+            quoted = self.question_posts.get(quoted_id)
+            if quoted is not None:
+                return self._answer(quoted, QUOTE_OF_QUESTION)
+        for quoted_id in quoted_ids:
+            decided = self.decided.get(quoted_id)
+            if decided is not None and decided.kind in (ANSWER, DISCUSSION):
+                return Attribution(DISCUSSION, decided.question_number, REPLY_TO_ANSWER)
         parent = self.decided.get(parent_id)
         if parent is None or parent.kind not in (ANSWER, DISCUSSION):
             return None
@@ -297,17 +208,77 @@ class _Attributor:
             return Attribution(ANSWER, parent.question_number, THREAD_CONTINUATION)
         return Attribution(DISCUSSION, parent.question_number, REPLY_TO_ANSWER)
 
+    def _addressed(self, message: Message) -> Attribution | None:
+        """Posts without reply data: who a post opens by addressing says what it replies to."""
+        if message.in_reply_to_id is not None:
+            return None
+        names = labels.addressees(message.text)
+        rest = self._rest_of(message, names)
+        if rest is not None:
+            return rest
+        if not names or labels.is_chatter(message.text):
+            return None
+        moderator = self._is_moderator(message)
+        if names[0] in self.team:
+            number = None if moderator else self._open_question(message.created_at, True)
+            if number is None:
+                return None
+            if labels.is_reaction(message.text):
+                return Attribution(DISCUSSION, number, REACTION)
+            return Attribution(ANSWER, number, ADDRESSED_TO_HOST)
+        if names[0] in self.known:
+            number = self.topic_of.get(names[0])
+            if number is None:
+                number = self._open_question(message.created_at, not moderator)
+            return None if number is None else Attribution(DISCUSSION, number, ADDRESSED_TO_PERSON)
+        return None
+
+    def _rest_of(self, message: Message, names: tuple[str, ...]) -> Attribution | None:
+        """The second part of the author's previous post, cut off at the length limit."""
+        previous = self.last_post.get(message.author.id)
+        if (previous is None or previous.in_reply_to_id is not None
+                or message.created_at - previous.created_at > SPLIT_POST_TIME
+                or labels.addressees(previous.text) != names
+                or not labels.is_cut_off(previous.text) or not labels.continues(message.text)):
+            return None
+        decided = self.decided[previous.id]
+        if decided.kind not in (ANSWER, DISCUSSION):
+            return None
+        return Attribution(decided.kind, decided.question_number, THREAD_CONTINUATION)
+
     def _unlabelled(self, message: Message) -> Attribution | None:
         text = message.text
-        if self._is_moderator(message) or labels.is_chatter(text) or not labels.has_words(text):
+        if labels.is_chatter(text) or not labels.has_words(text):
             return None
         parent_id = message.in_reply_to_id
         if parent_id is not None and self.author_of.get(parent_id) != message.author.id:
             return None  # a reply to someone else, or to a post outside the chat
-        position = bisect.bisect_right(self.asked_times, message.created_at)
+        if self._is_moderator(message):
+            return self._own_answer(message)
+        number = self._open_question(message.created_at, True)
+        return None if number is None else Attribution(ANSWER, number, OPEN_QUESTION)
+
+    def _own_answer(self, message: Message) -> Attribution | None:
+        """A moderator sharing their own experience, in a chat without numbered questions."""
+        text = message.text
+        if (self.numbered or message.in_reply_to_id is not None or labels.addressees(text)
+                or labels.asks(text) or labels.mentions_label(text)
+                or not labels.has_first_person(text)
+                or len(text.split()) < MIN_OWN_ANSWER_WORDS):
+            return None
+        number = self._open_question(message.created_at, False)
+        return None if number is None else Attribution(ANSWER, number, OPEN_QUESTION)
+
+    def _open_question(self, at: datetime, reaction_time: bool) -> int | None:
+        """The question open at a moment: none before the first or after the sign-off."""
+        if self.closed_at is not None and at >= self.closed_at:
+            return None
+        position = bisect.bisect_right(self.asked_times, at)
         if position == 0:
             return None
-        return Attribution(ANSWER, self.asked_numbers[position - 1], OPEN_QUESTION)
+        if reaction_time and position > 1 and at - self.asked_times[position - 1] < REACTION_TIME:
+            position -= 1
+        return self.asked_numbers[position - 1]
 
     def _answer(self, number: int, confidence: float) -> Attribution:
         if number not in self.numbers:
@@ -315,7 +286,16 @@ class _Attributor:
         return Attribution(ANSWER, number, confidence)
 
     def _is_moderator(self, message: Message) -> bool:
-        return _handle(message.author) in self.moderators
+        return handle(message.author) in self.team
+
+
+def _quoted_ids(message: Message) -> list[str]:
+    """The posts a message quotes: natively, or by a status link in its text ("/status/123")."""
+    found = [message.quoted_id] if message.quoted_id else []
+    links = " ".join((message.text, *message.links))
+    found += [f"{message.platform}:{native}" for native in labels.status_ids(links)
+              if native != message.native_id]
+    return found
 
 
 def _participants(
@@ -346,7 +326,7 @@ def _participants(
 
 
 def _role(author: Author, hosts: frozenset[str], guests: frozenset[str]) -> str:
-    handle = _handle(author)
-    if handle in hosts:
+    who = handle(author)
+    if who in hosts:
         return HOST
-    return GUEST if handle in guests else PARTICIPANT
+    return GUEST if who in guests else PARTICIPANT
