@@ -1,4 +1,5 @@
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -118,7 +119,8 @@ def test_save_chat_replaces_derived_rows(tmp_path: Path) -> None:
     row = db["messages"].get("twitter:102")
     assert (row["chat_id"], row["kind"], row["question_id"], row["confidence"]) == (
         "solopr-2026-03-04", "answer", "solopr-2026-03-04/q1", 0.9)
-    assert archive.chat_window(db, "solopr-2026-03-04") == chat().window
+    assert archive.chat_window(db, "solopr-2026-03-04") == replace(
+        chat().window, chat_id="solopr-2026-03-04")
     listed = archive.list_chats(db)
     assert [(c["id"], c["questions"], c["posts"], c["participants"]) for c in listed] == [
         ("solopr-2026-03-04", 1, 2, 2)]

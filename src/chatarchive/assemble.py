@@ -105,7 +105,7 @@ def assemble_chat(
     logger.debug("chat #%s at %s: %d posts, %d questions", window.hashtag,
                  window.starts_at.isoformat(), len(ordered), len(questions))
     return Chat(
-        id=chat_id(window.hashtag, window.starts_at, window.timezone),
+        id=window.chat_id or chat_id(window.hashtag, window.starts_at, window.timezone),
         window=window,
         messages=tuple(ordered),
         questions=tuple(questions),

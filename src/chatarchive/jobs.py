@@ -9,12 +9,14 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from . import archive, formats, scheduler, sources
 from .assemble import assemble_chat, detect_sessions
+from .assemble import chat_id as make_chat_id
 from .errors import ChatArchiveError, FormatError
 from .models import Chat, ChatSchedule, ChatWindow, RawExport
 from .render import render_markdown
@@ -132,12 +134,35 @@ def windows_near(
         span = schedule.duration + schedule.lookback
         starts = scheduler.occurrences(schedule, first - span, last)
         return [schedule_window(schedule, start) for start in starts]
-    windows: list[ChatWindow] = []
+    # Chats already in the archive keep their windows (and schedules): late posts join them.
+    windows = archive.chats_overlapping(db, tag, first - SESSION_MARGIN, last + SESSION_MARGIN)
+    known = list(windows)
     for start, end in archive.bursts(db, tag, first - SESSION_MARGIN, last + SESSION_MARGIN,
                                      SESSION_GAP, LONGEST_BURST, MIN_CHAT_POSTS):
         messages = archive.messages_between(db, [tag], start, end)
-        windows.extend(w for w in detect_sessions(messages, tag) if w not in windows)
+        windows.extend(w for w in detect_sessions(messages, tag)
+                       if w not in windows and not any(_overlap(w, k) for k in known))
     return windows
+
+
+def _overlap(one: ChatWindow, other: ChatWindow) -> bool:
+    return one.starts_at <= other.ends_at and other.starts_at <= one.ends_at
+
+
+def with_chat_id(db: archive.Archive, window: ChatWindow) -> ChatWindow:
+    """Give a window its chat id: ``<hashtag>-<local date>``, or with ``-HHMM`` (local start)
+    when another chat of the hashtag already holds that id on the same day."""
+    if window.chat_id is not None:
+        return window
+    base = make_chat_id(window.hashtag, window.starts_at, window.timezone)
+    others = [w for w in archive.chat_ids_on(db, base) if w.chat_id is not None]
+    for other in others:
+        if _overlap(window, other):
+            return replace(window, chat_id=other.chat_id)
+    if not any(w.chat_id == base for w in others):
+        return replace(window, chat_id=base)
+    local = window.starts_at.astimezone(ZoneInfo(window.timezone))
+    return replace(window, chat_id=f"{base}-{local:%H%M}")
 
 
 def schedule_window(schedule: ChatSchedule, start: datetime) -> ChatWindow:
@@ -153,6 +178,7 @@ def assemble_window(
     db: archive.Archive, window: ChatWindow, aliases: Sequence[str] = ()
 ) -> Chat | None:
     """Assemble one chat from the archive and store its derived rows; None if it has no posts."""
+    window = with_chat_id(db, window)
     tags = [window.hashtag, *aliases]
     messages = archive.messages_between(db, tags, window.starts_at,
                                         window.ends_at + window.lookback)

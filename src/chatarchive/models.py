@@ -146,6 +146,7 @@ class ChatWindow:
     hosts: tuple[str, ...] = ()
     guests: tuple[str, ...] = ()
     lookback: timedelta = timedelta(0)
+    chat_id: str | None = None  # set when the chat is already known by an id in the archive
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,15 @@ the derived chat structure that assembly rebuilds on every run.
 
 from sqlite_utils import Database as Archive
 
-from .chats import chat_window, list_chats, question_id, save_chat, save_recap
+from .chats import (
+    chat_ids_on,
+    chat_window,
+    chats_overlapping,
+    list_chats,
+    question_id,
+    save_chat,
+    save_recap,
+)
 from .imports import (
     ImportResult,
     already_imported,
@@ -30,7 +38,9 @@ __all__ = [
     "ImportResult",
     "already_imported",
     "bursts",
+    "chat_ids_on",
     "chat_window",
+    "chats_overlapping",
     "fetch_validators",
     "finish_import",
     "from_iso",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
@@ -82,6 +82,22 @@ def _clear_chat(db: Database, chat_id: str) -> None:
     )
 
 
+def chats_overlapping(
+    db: Database, hashtag: str, start: datetime, end: datetime
+) -> list[ChatWindow]:
+    """The stored windows (with their ids) of a hashtag's chats that overlap [start, end]."""
+    rows = db.table("chats").rows_where(
+        "hashtag = ? and starts_at <= ? and ends_at >= ?",
+        [hashtag.lower(), to_iso(end), to_iso(start)], order_by="starts_at")
+    return [_window(row) for row in rows]
+
+
+def chat_ids_on(db: Database, prefix: str) -> list[ChatWindow]:
+    """The stored windows of chats whose id is ``prefix`` or ``prefix-<something>``."""
+    rows = db.table("chats").rows_where("id = ? or id like ?", [prefix, prefix + "-%"])
+    return [_window(row) for row in rows]
+
+
 def chat_window(db: Database, chat_id: str) -> ChatWindow:
     """Return the stored window of a chat."""
     rows = list(db.table("chats").rows_where("id = ?", [chat_id]))
@@ -90,14 +106,17 @@ def chat_window(db: Database, chat_id: str) -> ChatWindow:
         hint = f" Recent chats: {', '.join(known)}." if known else " The archive has no chats yet."
         raise NotFoundError(f"No chat '{chat_id}' in the archive.{hint} List them with"
                             " 'chatarchive chats ARCHIVE'.")
-    row = rows[0]
+    return _window(rows[0])
+
+
+def _window(row: dict[str, Any]) -> ChatWindow:
     return ChatWindow(
         hashtag=row["hashtag"], starts_at=from_iso(row["starts_at"]),
         ends_at=from_iso(row["ends_at"]), timezone=row["timezone"] or "UTC",
         title=row["title"] or "", schedule=row["schedule"],
         hosts=tuple(json.loads(row["hosts"] or "[]")),
         guests=tuple(json.loads(row["guests"] or "[]")),
-        lookback=timedelta(seconds=row["lookback_seconds"] or 0),
+        lookback=timedelta(seconds=row["lookback_seconds"] or 0), chat_id=row["id"],
     )
 
 
