@@ -239,11 +239,14 @@ def serve(archive_path: str, host: str, port: int) -> None:
 
 @cli.command(name="formats")
 def formats_() -> None:
-    """List the export formats chatarchive reads."""
+    """List the export formats chatarchive reads, and where such files come from."""
     from . import formats
 
-    for fmt in formats.available():
-        click.echo(f"{fmt.name:<12} {fmt.description}")
+    known = formats.available()
+    width = max(len(fmt.name) for fmt in known)
+    for fmt in known:
+        click.echo(f"{fmt.name:<{width}}  {fmt.description}")
+        click.echo(f"{'':<{width}}  from: {fmt.origin_hint}")
 
 
 def main() -> None:
