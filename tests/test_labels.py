@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chatarchive.labels import (
+from chatarchive.cues import (
     addressees,
-    answer_label,
     asks,
     continues,
     ends_open,
@@ -15,14 +14,17 @@ from chatarchive.labels import (
     introduced_guests,
     is_chatter,
     is_cut_off,
-    is_prose_question,
     is_reaction,
-    is_retweet,
     is_sign_off,
+    status_ids,
+)
+from chatarchive.labels import (
+    answer_label,
+    is_prose_question,
+    is_retweet,
     mentions_label,
     question_label,
     question_text,
-    status_ids,
     strip_label,
 )
 

@@ -9,7 +9,9 @@ from pathlib import Path
 
 from chatarchive import formats
 from chatarchive.models import Author, ChatWindow, Message, ParsedRecord, RawExport
-from chatarchive.sessions import detect_sessions, find_questions, moderators
+from chatarchive.moderators import moderators
+from chatarchive.questions import find_questions
+from chatarchive.sessions import detect_sessions
 
 START = datetime(2026, 3, 4, 18, 0, tzinfo=UTC)
 

@@ -27,9 +27,6 @@ from chatarchive.models import (
     QuestionRecap,
 )
 from chatarchive.summarize import (
-    _centrality,
-    _cosine,
-    _vector,
     archived_reposts,
     has_substance,
     links,
@@ -37,6 +34,9 @@ from chatarchive.summarize import (
     summarize,
     themes,
 )
+from chatarchive.summarize.vectors import centrality as _centrality
+from chatarchive.summarize.vectors import cosine as _cosine
+from chatarchive.summarize.vectors import vector as _vector
 
 START = datetime(2026, 3, 4, 18, 0, tzinfo=UTC)
 
@@ -525,8 +525,8 @@ def test_big_questions_score_only_their_most_engaging_answers(monkeypatch) -> No
     everything = summarize(chat)
     assert quoted(everything.questions) == [["twitter:2", "twitter:3", "twitter:4"]]
     assert everything.themes == ("rate card", "scope creep")
-    monkeypatch.setattr("chatarchive.summarize.MAX_CANDIDATES", 2)
-    monkeypatch.setattr("chatarchive.summarize.MAX_THEME_POSTS", 4)
+    monkeypatch.setattr("chatarchive.summarize.quotes.MAX_CANDIDATES", 2)
+    monkeypatch.setattr("chatarchive.summarize.phrases.MAX_THEME_POSTS", 4)
     capped = summarize(chat)
     assert quoted(capped.questions) == [["twitter:3", "twitter:4"]]
     assert capped.questions[0].answer_count == 3

@@ -8,15 +8,16 @@ A label counts where people put labels: at the start (after any ``@handle``, ``.
 word only when a colon or dash follows it ("Here's Q1: ..."). Mentions of a label in running
 text ("forgot to tag Q2", "Q3 coming up in 2 minutes", "Q3 was inspired by...") do not count.
 
-Beside labels, the conversation cues assembly reads in a text: chatter, who a post opens by
-addressing, status links, reactions ("yes true, ..."), question sentences, sign-offs, guests a
-host presents ("I'm @x, your guest host"), and posts cut off at the length limit.
+The other conversation cues assembly reads in a text (chatter, addressees, reactions,
+sign-offs, ...) are in cues.py.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from .cues import plain, words
 
 # Where a label sits in the text: at the start, after a sentence, or after a plain word.
 LEAD, SENTENCE, WORD = "lead", "sentence", "word"
@@ -84,63 +85,6 @@ _PROSE = re.compile(
     r"\s+(?:question|qu|q)(?![\w])(?P<delim>\s*[:.)\-–—,]+)?",
     re.I,
 )
-# Greetings, thanks and sign-offs: chatter, not answers, when a post is only that.
-_CHATTER = re.compile(
-    r"^(?:hi|hello|hey|howdy|hiya|greetings|good\s+(?:morning|afternoon|evening|night)|"
-    r"morning|evening|thanks|thank\s+(?:you|u)|thx|ty|cheers|welcome|great\s+chat|fun\s+chat|"
-    r"bye|goodbye|see\s+(?:you|ya)|signing\s+(?:on|off|in|out)|joining|just\s+joined|"
-    r"glad\s+to\s+be|happy\s+to\s+be|lurking|i'?m\s+here|"
-    r"sorry\s+(?:i'?m|to\s+be)\s+late)\b",
-    re.I,
-)
-# The same anywhere in a short post: "Merci tout le monde! Great chat.", "forgot the label!".
-_CHATTER_ANYWHERE = re.compile(
-    r"\b(?:great\s+chat|fun\s+chat|thanks\s+(?:all|everyone|for\s+(?:having|hosting|a\s+great))|"
-    r"signing\s+(?:off|out)|thanks\s+to\s+(?:all|everyone)|"
-    r"merci|gracias|danke|see\s+(?:you|y'?all)\s+next|"
-    r"forgot\s+(?:the|to|my|a)\s+(?:label|tag|hashtag|number))\b",
-    re.I,
-)
-# Conversation cues. Leading addressees: "@ann @bob text" (a reply) or ".@ann text" (a mention).
-_ADDRESSED = re.compile(r"\s*\.?(?:@\w+[\s,:;]*)+")
-_HANDLE = re.compile(r"@(\w+)")
-_STATUS_URL = re.compile(
-    r"https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/\w+/status(?:es)?/([0-9]+)", re.I
-)
-# Openers that react to someone else's post rather than answer: "yes true,", "aww", "no way!!!".
-_REACTION = re.compile(
-    r"(?:yes|yeah|yep|yup|true|so\s+true|absolutely|totally|exactly|agreed|indeed|definitely|"
-    r"for\s+sure|same(?:\s+here)?|me\s+too|aw+|oh+|ah+|wow|no\s+way|(?:ha)+|lol|omg|ugh|hm+|"
-    r"thank\s+(?:god|goodness|heavens)(?:\s+for\s+\w+)?|(?:great|good)\s+point|well\s+said|"
-    r"love\s+(?:this|that|it)|i\s+(?:totally\s+|completely\s+|so\s+|really\s+)?"
-    r"(?:agree|understand|know|hear\s+you|feel\s+you)(?:\s+(?:that|this|with\s+you))?|"
-    r"that'?s\s+(?:so\s+|really\s+)?\w+)\b[\s,.!?…:;\-]*",
-    re.I,
-)
-_FIRST_PERSON = re.compile(r"\b(?:i|me|my|mine|myself|we|our|ours|us)\b", re.I)
-_QUESTION_SENTENCE = re.compile(r"[^.!?…\n]*\?")
-_SIGN_OFF = re.compile(
-    r"\b(?:signing\s+(?:out|off)|that'?s\s+a\s+wrap|that'?s\s+(?:all|it)\s+for\s+"
-    r"(?:today|tonight|this\s+week)|thanks?\s+(?:you\s+)?(?:so\s+much\s+)?(?:to\s+)?"
-    r"(?:all|everyone|everybody)\s+(?:who|for)\s+(?:joined|joining|came|coming|took\s+part|"
-    r"taking\s+part|participat\w*)|see\s+(?:you|y'?all)\s+next\s+(?:week|time|month))\b",
-    re.I,
-)
-# "I'm @x" or "this is @x" in a host account's post: the person posting through it.
-_GUEST_INTRO = re.compile(
-    r"(?:\bI'?m|\bI\s+am|\bthis\s+is)\s+@(\w+)(?![\w'’])"
-    r"|\bguest(?:\s+(?:host|moderator|mod|expert|speaker))?(?:\s+(?:tonight|today|this\s+week))?"
-    r"(?:\s+is)?[\s:,]+@(\w+)"
-    r"|@(\w+)[\s,]+(?:is\s+)?(?:our|your)\s+guest\b",
-    re.I,
-)
-_CUT_LENGTH = 119  # 85% of the 140 characters a post had when most archived chats ran
-_TRAILING_NOISE = re.compile(r"(?:\s*(?:https?://\S+|#\w+))+\s*$")
-_PART_ONE = re.compile(r"\(?\b1\s*/\s*[2-9]?\)?$")
-_PART_TWO = re.compile(r"\(?[2-9]\s*/\s*[2-9]?\)?")
-_NOISE = re.compile(r"https?://\S+|[.]?@\w+|#\w+")
-_WORD_CHARS = re.compile(r"[^\W_]+")
-_CHATTER_MAX_WORDS = 15
 _LEAD_IN_MAX_WORDS = 4
 
 
@@ -175,7 +119,7 @@ def question_text(text: str) -> str:
     before = text[: hit.start].rstrip()
     lead = before[_lead_end(before):] if before else ""
     # A few words before the label ("Okay:", "Two more Qs!") introduce it; more is the question.
-    if len(_words(lead)) <= _LEAD_IN_MAX_WORDS and (not lead or lead[-1] in _SENTENCE_END):
+    if len(words(lead)) <= _LEAD_IN_MAX_WORDS and (not lead or lead[-1] in _SENTENCE_END):
         before = before[: _lead_end(before)] if lead else before
     return f"{before} {text[hit.end :].lstrip()}".strip()
 
@@ -229,95 +173,9 @@ def is_retweet(text: str) -> bool:
     return _RETWEET.match(text) is not None
 
 
-def is_chatter(text: str) -> bool:
-    """Tell whether a short post is only a greeting, thanks or sign-off."""
-    words = _words(text)
-    if not words or len(words) > _CHATTER_MAX_WORDS:
-        return False
-    cleaned = _NOISE.sub(" ", text).replace("’", "'")
-    if _CHATTER_ANYWHERE.search(cleaned):
-        return True
-    first = _WORD_CHARS.search(cleaned)
-    return first is not None and bool(_CHATTER.match(cleaned[first.start() :]))
-
-
-def has_words(text: str) -> bool:
-    """Tell whether a post says anything beyond links, mentions, hashtags and "+1"."""
-    return any(not word.isdigit() for word in _words(text))
-
-
 def mentions_label(text: str) -> bool:
     """Tell whether a text names a question or answer at all ("Q3", "A2", "next question")."""
     return any(p.search(text) for p in (_QUESTION, _ANSWER, _TOPIC, _PROSE))
-
-
-# Conversation cues: who a post talks to, what it links to, how it reacts, how a chat ends.
-
-
-def addressees(text: str) -> tuple[str, ...]:
-    """Return the handles a post opens by addressing ("@ann @bob ...", ".@ann ..."), lower case."""
-    match = _ADDRESSED.match(text)
-    return tuple(h.lower() for h in _HANDLE.findall(match.group(0))) if match else ()
-
-
-def status_ids(text: str) -> tuple[str, ...]:
-    """Return the ids of the posts a text links to ("https://twitter.com/host/status/123")."""
-    return tuple(_STATUS_URL.findall(text))
-
-
-def is_reaction(text: str) -> bool:
-    """Tell whether a post only reacts to another ("yes true, ...", "aww absolutely, ...")."""
-    body = _NOISE.sub(" ", text).replace("’", "'").strip()
-    end = openers = 0
-    while (match := _REACTION.match(body, end)) is not None and match.end() > end:
-        end, openers = match.end(), openers + 1
-    # What follows the reaction decides: "I have one friend who..." is the poser's own answer.
-    return openers > 0 and not _FIRST_PERSON.search(body[end:])
-
-
-def has_first_person(text: str) -> bool:
-    """Tell whether a text speaks for its author ("I", "my", "we")."""
-    return _FIRST_PERSON.search(_NOISE.sub(" ", text).replace("’", "'")) is not None
-
-
-def asks(text: str) -> bool:
-    """Tell whether a post holds a question sentence of three words or more."""
-    sentences = _QUESTION_SENTENCE.findall(_NOISE.sub(" ", text))
-    return any(len(_words(sentence)) >= 3 for sentence in sentences)
-
-
-def is_sign_off(text: str) -> bool:
-    """Tell whether a post closes a chat: "signing out", "That's a wrap!", "thanks all who came"."""
-    return _SIGN_OFF.search(text.replace("’", "'")) is not None
-
-
-def introduced_guests(text: str) -> tuple[str, ...]:
-    """Return who a moderator's post presents as guest: "I'm @x, your host", "our guest @x"."""
-    found = (next(h for h in match.groups() if h) for match in _GUEST_INTRO.finditer(text))
-    return tuple(dict.fromkeys(handle.lower() for handle in found))
-
-
-def is_cut_off(text: str) -> bool:
-    """Tell whether a long post stops mid-sentence, as when its author ran out of characters."""
-    if len(text) < _CUT_LENGTH:
-        return False
-    body = _TRAILING_NOISE.sub("", text).rstrip()
-    return bool(body) and (body[-1].isalnum() or body[-1] == ",")
-
-
-def ends_open(text: str) -> bool:
-    """Tell whether a post announces a next part: "...", "(1/2)", or a cut-off sentence."""
-    body = _TRAILING_NOISE.sub("", text).rstrip()
-    return body.endswith(("...", "…")) or _PART_ONE.search(body) is not None or is_cut_off(text)
-
-
-def continues(text: str, lower_case: bool = True) -> bool:
-    """Tell whether a post reads as the next part of another: "...part two", "(2/2)", lower case."""
-    match = _ADDRESSED.match(text)
-    body = text[match.end() if match else 0 :].lstrip()
-    if body.startswith(("...", "…")) or _PART_TWO.match(body) is not None:
-        return True
-    return lower_case and body[:1].islower()
 
 
 def _question_hits(text: str) -> list[_LabelHit]:
@@ -340,7 +198,7 @@ def _counts_as_question(text: str, hit: _LabelHit) -> bool:
         return False
     if not _delimited(text, hit) and _LOGISTICS_VERB.match(body):
         return False
-    return hit.context == LEAD or len(_words(body)) >= 2
+    return hit.context == LEAD or len(words(body)) >= 2
 
 
 def _counts_as_answer(text: str, hit: _LabelHit) -> bool:
@@ -431,9 +289,5 @@ def _delimited(text: str, hit: _LabelHit) -> bool:
 
 def _is_trailing(text: str, hit: _LabelHit) -> bool:
     """The label ends the post, give or take hashtags and links: "... #solopr A1"."""
-    rest = _NOISE.sub(" ", text[hit.end :])
+    rest = plain(text[hit.end :])
     return hit.context != LEAD and not rest.strip(" \t\n.!")
-
-
-def _words(text: str) -> list[str]:
-    return _WORD_CHARS.findall(_NOISE.sub(" ", text))
