@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .models import ANSWER, Attribution, ChatWindow, Message, Question
-from .posts import handle, sign_off_time
+from .posts import handle
+from .sessions import sign_off_time
 
 GAP = timedelta(minutes=10)  # a longer silence while a chat runs suggests posts are missing
 
