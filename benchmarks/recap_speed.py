@@ -164,9 +164,7 @@ def _timed(function: Callable[[], _T]) -> tuple[_T, float]:
 
 def _cold() -> None:
     """Forget what the summarizer remembers across recaps, so each run is a first one."""
-    for value in vars(summarize_module).values():
-        if callable(getattr(value, "cache_clear", None)):
-            value.cache_clear()
+    summarize_module.clear_caches()
 
 
 def measure(posts: int, runs: int) -> Timing:
