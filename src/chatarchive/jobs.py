@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -32,6 +33,7 @@ SESSION_MARGIN = timedelta(hours=3)
 SESSION_GAP = timedelta(minutes=90)
 LONGEST_BURST = timedelta(hours=12)
 MIN_CHAT_POSTS = 10
+_UNSAFE_NAME = re.compile(r"[^\w.-]")
 # Someone is a first-timer unless they posted with the hashtag before this run-up to the chat.
 SAME_CHAT_RUN_UP = timedelta(hours=12)
 
@@ -226,12 +228,28 @@ def write_recap(
 ) -> tuple[Path, int, bool]:
     """Write a chat's recap file and store a new version if it changed."""
     markdown = recap_markdown(db, chat_id, schedule)
-    folder = recaps_base / (schedule.recap.dir if schedule else chat_id.rsplit("-", 3)[0])
-    path = folder / f"{chat_id}.md"
+    path = recap_path(recaps_base, schedule.recap.dir if schedule else
+                      archive.chat_window(db, chat_id).hashtag, chat_id)
     version, changed = archive.save_recap(db, chat_id, markdown, str(path))
     if changed or not path.exists():
         write_atomically(path, markdown)
     return path, version, changed
+
+
+def recap_path(recaps_base: Path, folder: str, chat_id: str) -> Path:
+    """Where a chat's recap goes: always inside ``recaps_base``, whatever the names hold."""
+    parts = [_safe_name(part) for part in Path(folder).parts if part not in ("/", "..", ".")]
+    path = recaps_base.joinpath(*parts, _safe_name(chat_id) + ".md")
+    if not path.resolve().is_relative_to(recaps_base.resolve()):
+        raise ChatArchiveError(f"The recap of {chat_id!r} would be written outside"
+                               f" {recaps_base}; check the schedule's recap.dir")
+    return path
+
+
+def _safe_name(name: str) -> str:
+    # Hashtags and dates make chat ids; anything else (a path separator, a leading dot) is
+    # replaced so that a name can never leave its folder.
+    return _UNSAFE_NAME.sub("_", name).lstrip(".") or "_"
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -175,6 +175,9 @@ def _recap(path: Path, table: object, hashtag: str) -> RecapSpec:
     template = table.get("template")
     if not isinstance(directory, str) or not directory.strip():
         raise ScheduleError(path, "recap.dir", "must be a folder name, e.g. 'recaps/solopr'")
+    if Path(directory).is_absolute() or ".." in Path(directory).parts:
+        raise ScheduleError(path, "recap.dir", f"'{directory}' must stay inside run's --recaps"
+                            " folder: a relative folder name without '..'")
     if template is not None and not isinstance(template, str):
         raise ScheduleError(path, "recap.template", "must be the path of a Jinja2 template")
     return RecapSpec(dir=directory.strip(), quotes_per_question=quotes, template=template)

@@ -10,6 +10,7 @@ from itertools import islice
 
 from sqlite_utils import Database
 
+from ..errors import ChatArchiveError
 from ..models import Author, Message, ParsedRecord, RawExport, Rejected
 from .store import from_iso, now_iso, to_iso
 
@@ -17,7 +18,7 @@ BATCH = 5000
 MAX_SHOWN_ERRORS = 20
 
 # Import statuses: records being written; all written (chats not yet assembled); finished.
-RUNNING, ARCHIVED, DONE = "running", "archived", "done"
+RUNNING, ARCHIVED, DONE, FAILED = "running", "archived", "done", "failed"
 
 
 @dataclass
@@ -73,10 +74,17 @@ def save(
     result.import_id = _begin(db, raw, fmt, previous[0] if previous else None)
     seen: set[str] = set()
     iterator = iter(records)
-    while batch := list(islice(iterator, BATCH)):
+    try:
+        while batch := list(islice(iterator, BATCH)):
+            with db.atomic():
+                _save_batch(db, result, batch, seen)
+                _record_counts(db, result, RUNNING)
+    except ChatArchiveError:
+        # The export turned out unreadable part-way: keep what was read, say it failed; a
+        # rerun of a repaired file is a new import, of the same file resumes this one.
         with db.atomic():
-            _save_batch(db, result, batch, seen)
-            _record_counts(db, result, RUNNING)
+            _record_counts(db, result, FAILED)
+        raise
     with db.atomic():
         _record_counts(db, result, ARCHIVED)
     return result

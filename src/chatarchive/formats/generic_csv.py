@@ -13,6 +13,7 @@ import csv
 import io
 import itertools
 import logging
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
@@ -167,8 +168,12 @@ def _created_at(row: CsvRow, cols: Columns, native_id: str, reposted: bool) -> d
     return time_on_date(native_id, day, row.location)
 
 
+_HASHTAG = re.compile(r"\w+")
+
+
 def _hashtags(cell: str | None, text: str) -> list[str]:
-    listed = [tag.lower() for tag in list_cell(cell)]
+    # A hashtag is letters, digits and underscores; anything else in the cell is not one.
+    listed = [tag.lower() for tag in list_cell(cell) if _HASHTAG.fullmatch(tag)]
     return listed or hashtags_in_text(text)
 
 
