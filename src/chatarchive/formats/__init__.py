@@ -10,6 +10,7 @@ import importlib
 import logging
 import pkgutil
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from chatarchive.errors import FormatError
@@ -22,6 +23,8 @@ __all__ = ["AUTO", "Format", "available", "detect", "get", "parse", "register"]
 logger = logging.getLogger(__name__)
 
 AUTO = "auto"
+# The largest integer SQLite stores; a count beyond it in an export is nonsense, not a count.
+MAX_COUNT = 2**63 - 1
 # Modules of this package that hold shared code rather than a format.
 _SHARED_MODULES = {"registry", "reading", "twitter", "csvtools", "htmltools"}
 
@@ -93,6 +96,22 @@ def _guarded(
 ) -> Iterator[ParsedRecord | Rejected]:
     """Stream a format's records, turning a failure to read the file into a FormatError."""
     try:
-        yield from fmt.parse(raw.path, raw.origin, options)
+        for record in fmt.parse(raw.path, raw.origin, options):
+            yield _storable(record, raw.origin) if isinstance(record, ParsedRecord) else record
     except OSError as error:
         raise FormatError(raw.origin, f"cannot read the file: {error.strerror or error}") from error
+
+
+def _storable(record: ParsedRecord, origin: str) -> ParsedRecord:
+    """Drop counts too large for the archive (a hostile export's likes: 10**40)."""
+    message = record.message
+    likes, reposts = _count(message.like_count), _count(message.repost_count)
+    if (likes, reposts) == (message.like_count, message.repost_count):
+        return record
+    logger.warning("%s, %s: ignoring a like or repost count beyond %d", origin, record.location,
+                   MAX_COUNT)
+    return replace(record, message=replace(message, like_count=likes, repost_count=reposts))
+
+
+def _count(value: int | None) -> int | None:
+    return value if value is None or abs(value) <= MAX_COUNT else None

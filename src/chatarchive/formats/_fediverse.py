@@ -16,7 +16,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from chatarchive.formats.reading import RecordError, iter_json_lines, load_json_document
+from chatarchive.formats.reading import (
+    RecordError,
+    iter_json_lines,
+    load_json_document,
+    loads,
+)
 from chatarchive.models import Rejected
 
 logger = logging.getLogger(__name__)
@@ -51,7 +56,7 @@ def _first_lines(path: Path) -> list[bytes]:
 def _parses(line: bytes) -> bool:
     try:
         json.loads(line)
-    except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
+    except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError alike
         return False
     return True
 
@@ -66,7 +71,7 @@ def iter_bodies(path: Path, origin: str) -> Iterator[tuple[str, Any] | Rejected]
     first = _first_lines(path)
     if len(first) == 1 or (first and not any(map(_parses, first))):
         try:
-            document = json.loads(path.read_bytes().decode("utf-8-sig"))
+            document = loads(path.read_bytes().decode("utf-8-sig"))
         except ValueError:
             if len(first) > 1:
                 # Cut short or broken: name the line and column, as for any JSON document.

@@ -16,7 +16,7 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from chatarchive.formats.reading import RecordError, snippet
+from chatarchive.formats.reading import RecordError, snippet, too_deep, without_surrogates
 
 CHUNK_BYTES = 1024 * 1024
 # No single tweet comes near this; an item that still does not decode is broken, not cut short.
@@ -76,6 +76,8 @@ class _Reader:
         while True:
             try:
                 value, end = _DECODER.raw_decode(self.text, self.pos)
+            except RecursionError as error:
+                raise too_deep() from error
             except json.JSONDecodeError as error:
                 if self._maybe_cut_short(error) and self.more():
                     continue
@@ -83,8 +85,9 @@ class _Reader:
             # A number at the very end of the buffer may go on in the next chunk.
             if end == len(self.text) and self.more():
                 continue
-            self.pos = end
-            return value
+            start, self.pos = self.pos, end
+            # Only a \u escape can make a lone surrogate; most items have none to look for.
+            return without_surrogates(value) if "\\u" in self.text[start:end] else value
 
     def _maybe_cut_short(self, error: json.JSONDecodeError) -> bool:
         if len(self.text) - self.pos > MAX_ITEM_CHARS:

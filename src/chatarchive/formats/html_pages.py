@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from chatarchive.errors import FormatError
 from chatarchive.formats._posttext import (
     hashtags_in_text,
     is_shared_link,
@@ -263,6 +264,9 @@ def _record(element: Element, location: str) -> ParsedRecord | Rejected:
 )
 def parse(path: Path, origin: str, options: Mapping[str, str]) -> Iterator[ParsedRecord | Rejected]:
     """Read every post of a saved page, in page order; the page is parsed whole."""
-    page = load_page(path.read_bytes())
+    try:
+        page = load_page(path.read_bytes())
+    except RecordError as error:
+        raise FormatError(origin, str(error)) from error
     for number, element in enumerate(select(page, _POSTS), start=1):
         yield _record(element, f"post {number}")

@@ -13,6 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag
+from bs4.exceptions import ParserRejectedMarkup
+
+from chatarchive.formats.reading import RecordError
 
 # Other modules annotate with this name, so that only this module imports bs4.
 Element = Tag
@@ -20,8 +23,18 @@ _SKIPPED = ("script", "style", "template", "noscript")
 
 
 def load_page(data: bytes | str) -> Element:
-    """Parse a whole HTML page."""
-    return BeautifulSoup(data, "html.parser")
+    """Parse a whole HTML page; RecordError if the parser gives up on it."""
+    return _soup(data, "the page")
+
+
+def _soup(data: bytes | str, what: str) -> BeautifulSoup:
+    try:
+        return BeautifulSoup(data, "html.parser")
+    except ParserRejectedMarkup as error:
+        # Python's HTML parser gives up on some broken markup ("<![]doctype ..."); bs4 puts
+        # the parser's own words last.
+        said = str(error).strip().splitlines()[-1].strip()
+        raise RecordError(f"{what} cannot be read as HTML ({said})") from error
 
 
 def select(root: Element, css: str) -> list[Element]:
@@ -134,7 +147,7 @@ def html_to_text(content: str) -> HtmlText:
     with warnings.catch_warnings():
         # A post that is only an address is a post, not a mistaken file name or URL to fetch.
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        soup = BeautifulSoup(content, "html.parser")
+        soup = _soup(content, "the post's HTML")
     links: list[str] = []
     for anchor in soup.find_all("a"):
         if isinstance(anchor, Tag):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -16,7 +17,13 @@ from chatarchive.models import Rejected
 logger = logging.getLogger(__name__)
 
 SNIPPET_CHARS = 200
+# No post, nor a page of 100 posts with their includes, comes near this; a longer line is
+# skipped unread, so a hostile one-line file cannot make a reader hold gigabytes.
+MAX_LINE_BYTES = 16 * 1024 * 1024
+_SKIP_CHUNK = 1024 * 1024
 _BOM = b"\xef\xbb\xbf"
+# JSON may escape half a surrogate pair ("\ud800"); such text cannot be stored as UTF-8.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class RecordError(Exception):
@@ -36,9 +43,28 @@ def loads(data: bytes | str) -> Any:
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError:
-        # The standard decoder accepts what orjson refuses on purpose (huge integers, NaN) and
-        # words its errors better ("Expecting ',' delimiter"), so let it decide.
-        return json.loads(data)
+        # The standard decoder accepts what orjson refuses on purpose (huge integers, NaN, lone
+        # surrogates) and words its errors better ("Expecting ',' delimiter"), so let it decide.
+        try:
+            return without_surrogates(json.loads(data))
+        except RecursionError as error:
+            raise too_deep() from error
+
+
+def too_deep() -> json.JSONDecodeError:
+    """The error for JSON nested deeper than Python's decoder can follow (a hostile file)."""
+    return json.JSONDecodeError("nested too deeply", "", 0)
+
+
+def without_surrogates(value: Any) -> Any:
+    """Return a decoded JSON value with every lone surrogate in its text replaced by U+FFFD."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [without_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {without_surrogates(key): without_surrogates(item) for key, item in value.items()}
+    return value
 
 
 def snippet(text: str) -> str:
@@ -58,8 +84,12 @@ def json_error_reason(error: json.JSONDecodeError) -> str:
 
 def iter_json_lines(path: Path) -> Iterator[tuple[int, Any] | Rejected]:
     """Yield ``(line number, decoded value)`` for each non-blank line, or a Rejected."""
-    with path.open("rb") as lines:
-        for number, raw in enumerate(lines, start=1):
+    with path.open("rb") as stream:
+        for number, raw in enumerate(_lines(stream), start=1):
+            if isinstance(raw, int):
+                yield Rejected(f"line {number}", f"the line is {raw:,} bytes long, more than the"
+                               f" {MAX_LINE_BYTES:,} a record can take; it was skipped", "")
+                continue
             if number == 1 and raw.startswith(_BOM):
                 raw = raw[len(_BOM) :]
             # Without its line break, error columns point into the line, not past it.
@@ -75,6 +105,18 @@ def iter_json_lines(path: Path) -> Iterator[tuple[int, Any] | Rejected]:
                 yield Rejected(f"line {number}", json_error_reason(error), snippet(text))
             else:
                 yield number, value
+
+
+def _lines(stream: BinaryIO) -> Iterator[bytes | int]:
+    """Yield each line of a binary file, or the length of a line too long to hold."""
+    while line := stream.readline(MAX_LINE_BYTES + 1):
+        if len(line) <= MAX_LINE_BYTES or line.endswith(b"\n"):
+            yield line
+            continue
+        size = len(line)
+        while not line.endswith(b"\n") and (line := stream.readline(_SKIP_CHUNK)):
+            size += len(line)
+        yield size
 
 
 def load_json_document(path: Path, origin: str, text: str | None = None) -> Any:
@@ -110,7 +152,7 @@ def first_json_value(text: str) -> Any:
     for candidate in candidates:
         try:
             return json.loads(candidate)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             continue
     return None
 

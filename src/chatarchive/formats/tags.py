@@ -26,7 +26,7 @@ from chatarchive.formats.csvtools import (
     read_messages,
     tweet_id,
 )
-from chatarchive.formats.reading import RecordError
+from chatarchive.formats.reading import RecordError, loads
 from chatarchive.formats.registry import register
 from chatarchive.formats.twitter import make_author, message_from_v1, unique
 from chatarchive.models import Message, ParsedRecord, Rejected
@@ -68,7 +68,7 @@ def _entities(row: CsvRow) -> dict[str, Any] | None:
     if cell is None:
         return None
     try:
-        entities = json.loads(cell)
+        entities = loads(cell)
     except json.JSONDecodeError as error:
         # Sheets cut cells at 50,000 characters; the row is still worth keeping.
         logger.warning("%s: ignoring unreadable entities_str (%s)", row.location, error.msg)

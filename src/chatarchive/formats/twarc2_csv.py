@@ -25,7 +25,7 @@ from chatarchive.formats.csvtools import (
     read_messages,
     tweet_id,
 )
-from chatarchive.formats.reading import RecordError
+from chatarchive.formats.reading import RecordError, loads, without_surrogates
 from chatarchive.formats.registry import register
 
 # The context type is twarc2's own: a row has no includes, so it is always empty here.
@@ -55,11 +55,11 @@ def _json_cell(row: CsvRow, column: str) -> Any:
     if cell is None:
         return None
     try:
-        return json.loads(cell)
+        return loads(cell)
     except json.JSONDecodeError:
         pass
     try:
-        return ast.literal_eval(cell)
+        return without_surrogates(ast.literal_eval(cell))
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         logger.warning("%s: ignoring unreadable %s", row.location, column)
         return None

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from chatarchive.errors import FormatError
+from chatarchive.formats._jsonarray import BrokenItem, iter_array
 from chatarchive.formats.reading import (
     RecordError,
     compact_json,
@@ -24,7 +25,6 @@ from chatarchive.formats.reading import (
 from chatarchive.formats.registry import register
 from chatarchive.formats.twitter import (
     as_dict,
-    as_list,
     id_text,
     make_author,
     message_from_v1,
@@ -38,6 +38,8 @@ _PART_PREFIX = re.compile(r"^\s*window\.YTD\.(?P<part>\w+)\.part\d+\s*=\s*")
 _TWEET_PARTS = ("tweets", "tweet")
 _BARE_ARRAY = re.compile(r'^\[\s*\{\s*"tweet"\s*:')
 _FILE_NAME = re.compile(r"^tweets?(-part\d+)?\.js$", re.IGNORECASE)
+# Between two items of a part: the archive writes '}, {' then the item's only key, "tweet".
+_NEXT_ITEM = re.compile(r'\}\s*,\s*(?=\{\s*"tweet"\s*:)')
 
 
 def sniff(head: bytes, name: str) -> int:
@@ -109,18 +111,43 @@ def _record(item: Any, owner: Author | None, location: str) -> ParsedRecord | Re
     sniff=sniff,
 )
 def parse(path: Path, origin: str, options: Mapping[str, str]) -> Iterator[ParsedRecord | Rejected]:
-    """Read an archive's tweets; the whole file is read at once (it is one person's posts)."""
-    items = read_part(path, origin)
+    """Read an archive's tweets item by item; a broken item costs only itself.
+
+    A file in which not one item can be read is a FormatError, as for any broken JSON document.
+    """
     owner = account_author(path.parent)
     if owner is None:
         logger.info("%s: no usable account.js beside it; authors come from the tweets", origin)
-    for number, item in enumerate(as_list(items), start=1):
-        yield _record(item, owner, f"item {number}")
+    broken: list[BrokenItem] = []  # held until an item reads: all broken means a broken file
+    read_any = False
+    with path.open("rb") as stream:
+        try:
+            for entry in iter_array(stream.read, _PART_PREFIX, _NEXT_ITEM):
+                if isinstance(entry, BrokenItem):
+                    broken.append(entry)
+                    if read_any:
+                        yield from _rejections(broken)
+                    continue
+                read_any = True
+                yield from _rejections(broken)
+                yield _record(entry[1], owner, f"item {entry[0]}")
+        except RecordError as error:
+            raise FormatError(origin, str(error)) from error
+    if broken:
+        reason = broken[0].reason.removeprefix("invalid JSON: ")
+        raise FormatError(origin, f"the file is not valid JSON: {reason}")
+
+
+def _rejections(broken: list[BrokenItem]) -> Iterator[Rejected]:
+    while broken:
+        item = broken.pop(0)
+        yield Rejected(f"item {item.number}", item.reason, item.snippet)
 
 
 # Shared with the reader of the whole archive ZIP (twitter_archive_zip.py), which reads the
 # same parts from inside the ZIP rather than from files on disk.
 PART_PREFIX = _PART_PREFIX
+NEXT_ITEM = _NEXT_ITEM
 
 
 def owner_of_account(items: list[Any]) -> Author | None:

@@ -27,7 +27,7 @@ from chatarchive.errors import FormatError
 from chatarchive.formats._jsonarray import BrokenItem, iter_array
 from chatarchive.formats.reading import RecordError
 from chatarchive.formats.registry import register
-from chatarchive.formats.tweets_js import PART_PREFIX, archive_record, owner_of_account
+from chatarchive.formats.tweets_js import NEXT_ITEM, PART_PREFIX, archive_record, owner_of_account
 from chatarchive.models import Author, ParsedRecord, Rejected
 
 logger = logging.getLogger(__name__)
@@ -39,8 +39,6 @@ _TWEET_ENTRY = re.compile(r"^tweets?(?:-part(?P<part>\d+))?\.js$", re.IGNORECASE
 # Entry names an archive's first local headers carry; the viewer page comes first in real ones.
 _MARKERS = re.compile(rb"Your archive\.html|data/(?:manifest|account|tweets?(?:-part\d+)?)\.js")
 _ARCHIVE_NAME = re.compile(r"^twitter-\d{4}-\d\d-\d\d-\w+\.zip$", re.IGNORECASE)
-# Between two items of a part: the archive writes '}, {' then the item's only key, "tweet".
-_NEXT_ITEM = re.compile(r'\}\s*,\s*(?=\{\s*"tweet"\s*:)')
 _UNPACK_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError)
 
 
@@ -111,7 +109,7 @@ def _items(
         return
     try:
         with archive.open(info) as stream:
-            yield from iter_array(stream.read, PART_PREFIX, _NEXT_ITEM)
+            yield from iter_array(stream.read, PART_PREFIX, NEXT_ITEM)
     except RecordError as error:
         yield Rejected(info.filename, str(error), "")
     except _UNPACK_ERRORS as error:

@@ -1,0 +1,1 @@
+"""Hostile export files, generated at test time (see make_hostile.py)."""
