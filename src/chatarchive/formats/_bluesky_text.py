@@ -10,7 +10,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from chatarchive.formats._fediverse import lower_tags, text_or_none
+from chatarchive.formats._fediverse import text_or_none
+from chatarchive.formats._posttext import lower_tags
 from chatarchive.formats.twitter import as_dict, as_list
 
 _LINK = "app.bsky.richtext.facet#link"

@@ -1,4 +1,4 @@
-"""Reading shared by the open-platform formats (mastodon, bluesky): API bodies, times, tags.
+"""Reading shared by the open-platform formats (mastodon, bluesky): API bodies, places, times.
 
 Both formats read the bodies of their platform's HTTP API as they were saved: one body as a
 JSON document (pretty-printed or not), JSON Lines with one body per line (what the live pullers
@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import json
 import logging
-import re
-from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from chatarchive.formats.reading import (
     RecordError,
-    iter_json_lines,
+    json_lines,
     load_json_document,
     loads,
 )
+from chatarchive.formats.twitter import iso_utc
 from chatarchive.models import Rejected
 
 logger = logging.getLogger(__name__)
@@ -30,13 +30,22 @@ logger = logging.getLogger(__name__)
 DOCUMENT = "document"
 _BOM = b"\xef\xbb\xbf"
 _JSON_TYPES = {list: "array", str: "string", int: "number", float: "number", bool: "boolean"}
-# A tag starts after a non-word character (not inside a URL's "#fragment") and is not all digits.
-_TEXT_TAG = re.compile(r"(?<![\w&/])#(\w*[^\W\d]\w*)")
 
 
 def at(prefix: str, part: str) -> str:
     """Join two parts of a record location: ``at("line 3", "item 2") == "line 3 item 2"``."""
     return f"{prefix} {part}" if prefix else part
+
+
+def within(location: str, part: str) -> str:
+    """Return the location of a part of the body at ``location`` (a whole document: no prefix)."""
+    return at("" if location == DOCUMENT else location, part)
+
+
+def numbered(items: list[Any], location: str, label: str = "item") -> Iterator[tuple[str, Any]]:
+    """Yield ``(location, item)`` for each item of a body's list: 'line 3 item 1', 'item 2'..."""
+    for number, item in enumerate(items, start=1):
+        yield within(location, f"{label} {number}"), item
 
 
 def _first_lines(path: Path) -> list[bytes]:
@@ -80,34 +89,15 @@ def iter_bodies(path: Path, origin: str) -> Iterator[tuple[str, Any] | Rejected]
         else:
             yield DOCUMENT, document
             return
-    for entry in iter_json_lines(path):
-        if isinstance(entry, Rejected):
-            yield entry
-        else:
-            number, value = entry
-            yield f"line {number}", value
+    yield from json_lines(path)
 
 
 def parse_time(value: Any, field: str) -> datetime:
     """Parse an ISO-8601 time as aware UTC (a time without an offset is taken as UTC)."""
-    if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value.strip())
-        except ValueError:
-            pass
-        else:
-            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-    raise RecordError(f"unreadable {field}: {value!r}")
-
-
-def text_hashtags(text: str) -> list[str]:
-    """Return the #tags written in a text, lower case, without "#"."""
-    return [tag.lower() for tag in _TEXT_TAG.findall(text)]
-
-
-def lower_tags(tags: Iterable[Any]) -> list[str]:
-    """Return the given tag names lower case and without "#", skipping anything not text."""
-    return [tag.lstrip("#").lower() for tag in tags if isinstance(tag, str) and tag.strip("#")]
+    parsed = iso_utc(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise RecordError(f"unreadable {field}: {value!r}")
+    return parsed
 
 
 def host_of(url: Any) -> str | None:

@@ -22,21 +22,21 @@ from typing import Any
 
 from chatarchive.formats._bluesky_text import expand_links, facet_tags
 from chatarchive.formats._fediverse import (
-    DOCUMENT,
     at,
     describe_keys,
     iter_bodies,
-    lower_tags,
+    numbered,
     parse_time,
-    text_hashtags,
     text_or_none,
+    within,
 )
+from chatarchive.formats._posttext import hashtags_in_text, lower_tags, repost_text
 from chatarchive.formats.reading import (
     RecordError,
-    compact_json,
-    first_json_value,
-    head_text,
+    make_record,
+    records_of,
     rejected_record,
+    sniff_json,
 )
 from chatarchive.formats.registry import register
 from chatarchive.formats.twitter import as_dict, as_int, as_list, unique
@@ -66,20 +66,22 @@ def _looks_like_body(value: Any) -> bool:
     return _is_post_view(body) or any(_is_post_view(p) for p in [*posts[:1], thread_post])
 
 
+def _score(first: Any, name: str) -> int:
+    if _looks_like_body(first):
+        return 95
+    # An empty first page ({"posts": []}) says little; the puller's file name says more.
+    empty = isinstance(first, dict) and (first.get("posts") == [] or first.get("feed") == [])
+    return (60 if "bluesky" in name.lower() else 30) if empty else 0
+
+
+def _markers(text: str) -> int:
+    # The first body runs past the head, or is pretty-printed.
+    return 85 if '"at://' in text and '"app.bsky.feed.post"' in text else 0
+
+
 def sniff(head: bytes, name: str) -> int:
     """Score how much the start of a file looks like Bluesky API bodies."""
-    text = head_text(head)
-    if not text.startswith(("{", "[")):
-        return 0
-    first = first_json_value(text)
-    if first is not None:
-        if _looks_like_body(first):
-            return 95
-        # An empty first page ({"posts": []}) says little; the puller's file name says more.
-        empty = isinstance(first, dict) and (first.get("posts") == [] or first.get("feed") == [])
-        return (60 if "bluesky" in name.lower() else 30) if empty else 0
-    # The first body runs past the head, or is pretty-printed: look for markers.
-    return 85 if '"at://' in text and '"app.bsky.feed.post"' in text else 0
+    return sniff_json(head, ("{", "["), lambda first: _score(first, name), _markers)
 
 
 def _author(profile: Any) -> Author:
@@ -116,7 +118,7 @@ def message_from_post(post: Mapping[str, Any]) -> Message:
     facets = as_list(record.get("facets"))
     text, links = expand_links(record["text"], facets)
     quoted, external = _embedded(as_dict(record.get("embed")))
-    hashtags = facet_tags(facets) + lower_tags(as_list(record.get("tags"))) + text_hashtags(text)
+    tags = facet_tags(facets) + lower_tags(as_list(record.get("tags"))) + hashtags_in_text(text)
     parent = text_or_none(as_dict(as_dict(record.get("reply")).get("parent")).get("uri"))
     langs = [lang for lang in as_list(record.get("langs")) if isinstance(lang, str)]
     created = record.get("createdAt") or post.get("indexedAt")
@@ -133,7 +135,7 @@ def message_from_post(post: Mapping[str, Any]) -> Message:
         like_count=as_int(post.get("likeCount")),
         repost_count=as_int(post.get("repostCount")),
         lang=langs[0] if langs else None,
-        hashtags=unique(hashtags),
+        hashtags=unique(tags),
         links=unique([*links, *([external] if external else [])]),
     )
 
@@ -148,7 +150,7 @@ def repost_message(original: Message, reason: Mapping[str, Any]) -> Message:
         platform=PLATFORM,
         native_id=native_id,
         author=reposter,
-        text=f"RT @{original.author.handle}: {original.text}",
+        text=repost_text(original),
         created_at=parse_time(reason.get("indexedAt"), "reason.indexedAt"),
         repost_of_id=original.id,
         lang=original.lang,
@@ -161,11 +163,7 @@ def _post_record(post: Any, location: str) -> ParsedRecord | Rejected:
     if not _is_post_view(post):
         reason = f"not a Bluesky post view (no at:// uri and record; {describe_keys(post)})"
         return rejected_record(location, reason, post)
-    try:
-        message = message_from_post(post)
-    except RecordError as error:
-        return rejected_record(location, str(error), post)
-    return ParsedRecord(message=message, raw=compact_json(post), location=location)
+    return make_record(location, post, lambda: message_from_post(post))
 
 
 def _feed_item(item: Any, location: str) -> Iterator[ParsedRecord | Rejected]:
@@ -174,13 +172,11 @@ def _feed_item(item: Any, location: str) -> Iterator[ParsedRecord | Rejected]:
     reason = as_dict(as_dict(item).get("reason"))
     if reason.get("$type") != _REPOST or not isinstance(record, ParsedRecord):
         return
-    where = at(location, "repost")
-    try:
-        repost = repost_message(record.message, reason)
-    except RecordError as error:
-        yield rejected_record(where, str(error), reason)
-    else:
-        yield ParsedRecord(message=repost, raw=compact_json(item), location=where)
+    original = record.message
+    # The repost keeps the whole feed item; a reason it cannot read rejects only the reason.
+    yield make_record(
+        at(location, "repost"), reason, lambda: repost_message(original, reason), raw=item
+    )
 
 
 def _thread_node(node: Any, location: str) -> Iterator[ParsedRecord | Rejected]:
@@ -215,19 +211,18 @@ def _numbered(node: Any, number: str) -> list[tuple[str, Any]]:
 
 
 def _records_of_body(body: Any, location: str) -> Iterator[ParsedRecord | Rejected]:
-    prefix = "" if location == DOCUMENT else location
     page = as_dict(body)
     if isinstance(body, list):
-        for number, item in enumerate(body, start=1):
-            yield from _records_of_body(item, at(prefix, f"item {number}"))
+        for where, item in numbered(body, location):
+            yield from _records_of_body(item, where)
     elif isinstance(page.get("posts"), list):
-        for number, post in enumerate(page["posts"], start=1):
-            yield _post_record(post, at(prefix, f"item {number}"))
+        for where, post in numbered(page["posts"], location):
+            yield _post_record(post, where)
     elif isinstance(page.get("feed"), list):
-        for number, item in enumerate(page["feed"], start=1):
-            yield from _feed_item(item, at(prefix, f"item {number}"))
+        for where, item in numbered(page["feed"], location):
+            yield from _feed_item(item, where)
     elif "thread" in page:
-        yield from _thread(page["thread"], at(prefix, "thread"))
+        yield from _thread(page["thread"], within(location, "thread"))
     elif _is_post_view(page) or _is_post_view(page.get("post")):
         yield from _feed_item(page, location)
     elif "error" in page:
@@ -246,8 +241,4 @@ def _records_of_body(body: Any, location: str) -> Iterator[ParsedRecord | Reject
 )
 def parse(path: Path, origin: str, options: Mapping[str, str]) -> Iterator[ParsedRecord | Rejected]:
     """Read Bluesky API bodies line by line (or the one document); posts stream out in order."""
-    for entry in iter_bodies(path, origin):
-        if isinstance(entry, Rejected):
-            yield entry
-        else:
-            yield from _records_of_body(entry[1], entry[0])
+    return records_of(iter_bodies(path, origin), _records_of_body)

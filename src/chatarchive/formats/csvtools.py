@@ -31,9 +31,6 @@ _COUNT = re.compile(r"^(\d+)(?:\.0+)?$")
 _STATUS_URL = re.compile(
     r"(?:twitter|x)\.com/(?:#!/)?(?:i/web|[A-Za-z0-9_]+)/status(?:es)?/(\d+)", re.IGNORECASE
 )
-_URL = re.compile(r"https?://[^\s<>\"'“”]+")
-_TCO = re.compile(r"^https?://t\.co/", re.IGNORECASE)
-_URL_END = ".,;:!?)]}…"
 _LIST_SEPARATORS = re.compile(r"[\s~,;|]+")
 _DATE_TIME_FORMATS = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%y %H:%M:%S", "%m/%d/%y %H:%M")
 
@@ -229,16 +226,26 @@ def post_text(value: str) -> str:
     return value.replace("\r\n", "\n").strip()
 
 
+def required_cell(row: CsvRow, column: str, problem: str | None = None) -> str:
+    """Return a cell that must hold a value; RecordError ``problem`` (or 'no <column>') if not."""
+    value = row.get(column)
+    if value is None:
+        raise RecordError(problem or f"the row has no {column}")
+    return value
+
+
+def required_text(row: CsvRow, column: str, problem: str | None = None) -> str:
+    """Return a post's text cell through ``post_text``; RecordError if it is blank."""
+    text = row.cells.get(column, "")
+    if not text.strip():
+        raise RecordError(problem or f"the row has no {column}")
+    return post_text(text)
+
+
 def list_cell(value: str | None) -> list[str]:
     """Split a cell listing several values ('a b', 'a~b', 'a,b'), dropping '#' and '@'."""
     items = _LIST_SEPARATORS.split(value or "")
     return [item.lstrip("#@") for item in items if item.lstrip("#@")]
-
-
-def tco_links(text: str) -> list[str]:
-    """Return the distinct t.co short links of a text, in order."""
-    urls = (url.rstrip(_URL_END) for url in _URL.findall(text))
-    return list(dict.fromkeys(url for url in urls if _TCO.match(url)))
 
 
 def parse_time(value: str, native_id: str) -> datetime:

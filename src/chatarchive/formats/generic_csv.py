@@ -13,7 +13,6 @@ import csv
 import io
 import itertools
 import logging
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from chatarchive.errors import FormatError
-from chatarchive.formats._posttext import hashtags_in_text, links_in_text
+from chatarchive.formats._posttext import hashtags_in_text, is_hashtag, links_in_text
 from chatarchive.formats.csvtools import (
     CsvRow,
     count,
@@ -29,22 +28,16 @@ from chatarchive.formats.csvtools import (
     list_cell,
     optional_id,
     parse_time,
-    post_text,
     read_messages,
+    required_cell,
+    required_text,
     status_id_of,
     tweet_id,
 )
 from chatarchive.formats.reading import RecordError, head_text
 from chatarchive.formats.registry import register
-from chatarchive.formats.twitter import (
-    PLATFORM,
-    expand_text,
-    make_author,
-    snowflake_time,
-    status_url,
-    unique,
-)
-from chatarchive.models import Message, ParsedRecord, Rejected, platform_id
+from chatarchive.formats.twitter import expand_text, make_author, snowflake_time, tweet_message
+from chatarchive.models import Message, ParsedRecord, Rejected
 
 logger = logging.getLogger(__name__)
 
@@ -168,12 +161,9 @@ def _created_at(row: CsvRow, cols: Columns, native_id: str, reposted: bool) -> d
     return time_on_date(native_id, day, row.location)
 
 
-_HASHTAG = re.compile(r"\w+")
-
-
 def _hashtags(cell: str | None, text: str) -> list[str]:
-    # A hashtag is letters, digits and underscores; anything else in the cell is not one.
-    listed = [tag.lower() for tag in list_cell(cell) if _HASHTAG.fullmatch(tag)]
+    # Only what could be a hashtag in a text counts in the cell too (not "n/a", not "1").
+    listed = [tag.lower() for tag in list_cell(cell) if is_hashtag(tag)]
     return listed or hashtags_in_text(text)
 
 
@@ -186,32 +176,26 @@ def message_from_row(row: CsvRow, cols: Columns) -> Message:
         if own_id is None:
             raise
         listed_id = own_id
-    handle, text = row.get(cols.author), row.cells.get(cols.text, "")
-    if handle is None:
-        raise RecordError(f"no author (column {cols.author} is empty)")
-    if not text.strip():
-        raise RecordError(f"no text (column {cols.text} is empty)")
+    handle = required_cell(row, cols.author, f"no author (column {cols.author} is empty)")
+    text = required_text(row, cols.text, f"no text (column {cols.text} is empty)")
     native_id = own_id or listed_id
     repost_of = listed_id if listed_id != native_id else None
     handle = handle.lstrip("@")
     author = make_author(optional_id(row, cols.author_id), handle, row.get(cols.display_name))
-    text = expand_text(post_text(text), {}).strip()
+    text = expand_text(text, {}).strip()
     reply_to = optional_id(row, cols.in_reply_to_id)
-    return Message(
-        id=platform_id(PLATFORM, native_id),
-        platform=PLATFORM,
-        native_id=native_id,
-        author=author,
-        text=text,
-        created_at=_created_at(row, cols, native_id, repost_of is not None),
-        url=status_url(author, native_id),
-        in_reply_to_id=platform_id(PLATFORM, reply_to) if reply_to else None,
-        repost_of_id=platform_id(PLATFORM, repost_of) if repost_of else None,
-        like_count=count(row.get(cols.like_count)),
-        repost_count=count(row.get(cols.repost_count)),
+    return tweet_message(
+        native_id,
+        author,
+        text,
+        _created_at(row, cols, native_id, repost_of is not None),
+        reply_to=reply_to,
+        repost_of=repost_of,
+        likes=count(row.get(cols.like_count)),
+        reposts=count(row.get(cols.repost_count)),
         lang=row.get(cols.lang),
-        hashtags=unique(_hashtags(row.get(cols.hashtags), text)),
-        links=unique(links_in_text(text)),
+        hashtags=_hashtags(row.get(cols.hashtags), text),
+        links=links_in_text(text),
     )
 
 

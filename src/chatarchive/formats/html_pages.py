@@ -46,14 +46,13 @@ from chatarchive.formats.htmltools import (
 from chatarchive.formats.reading import RecordError, compact_json, head_text, snippet
 from chatarchive.formats.registry import register
 from chatarchive.formats.twitter import (
-    PLATFORM,
     make_author,
     parse_created_at,
     snowflake_time,
-    status_url,
+    tweet_message,
     unique,
 )
-from chatarchive.models import Message, ParsedRecord, Rejected, platform_id
+from chatarchive.models import Message, ParsedRecord, Rejected
 
 logger = logging.getLogger(__name__)
 
@@ -228,20 +227,16 @@ _READERS = {WALL: _wall_post, EMBED: _embed_post, NITTER: _nitter_post}
 
 
 def _message(post: _Post) -> Message:
-    author = make_author(None, post.handle, post.display_name)
-    return Message(
-        id=platform_id(PLATFORM, post.native_id),
-        platform=PLATFORM,
-        native_id=post.native_id,
-        author=author,
-        text=post.text,
-        created_at=post.created_at,
-        url=status_url(author, post.native_id),
-        quoted_id=platform_id(PLATFORM, post.quoted) if post.quoted else None,
-        like_count=post.like_count,
-        repost_count=post.repost_count,
+    return tweet_message(
+        post.native_id,
+        make_author(None, post.handle, post.display_name),
+        post.text,
+        post.created_at,
+        quoted=post.quoted,
+        likes=post.like_count,
+        reposts=post.repost_count,
         lang=post.lang,
-        hashtags=unique(hashtags_in_text(post.text)),
+        hashtags=hashtags_in_text(post.text),
         links=post.links,
     )
 

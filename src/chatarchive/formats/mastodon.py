@@ -29,23 +29,22 @@ from pathlib import Path
 from typing import Any
 
 from chatarchive.formats._fediverse import (
-    DOCUMENT,
-    at,
     describe_keys,
     host_of,
     iter_bodies,
-    lower_tags,
+    numbered,
     parse_time,
-    text_hashtags,
     text_or_none,
+    within,
 )
+from chatarchive.formats._posttext import hashtags_in_text, lower_tags, with_original
 from chatarchive.formats.htmltools import HtmlText, html_to_text
 from chatarchive.formats.reading import (
     RecordError,
-    compact_json,
-    first_json_value,
-    head_text,
+    make_record,
+    records_of,
     rejected_record,
+    sniff_json,
 )
 from chatarchive.formats.registry import register
 from chatarchive.formats.twitter import as_dict, as_int, as_list, unique
@@ -85,39 +84,38 @@ def _looks_like_body(value: Any) -> bool:
     return _is_status(value) or _is_context(value)
 
 
-def sniff(head: bytes, name: str) -> int:
-    """Score how much the start of a file looks like Mastodon API bodies."""
-    text = head_text(head)
-    if not text.startswith(("{", "[")):
-        return 0
-    first = first_json_value(text)
-    if first is not None:
-        if _looks_like_body(first):
-            return 95
-        # An empty first page says nothing; the puller's file name does.
-        return 30 if first == [] and "mastodon" in name.lower() else 0
-    # The first body runs past the head, or is pretty-printed: look for markers.
-    found = sum(marker in text for marker in _MARKERS)
-    if found >= 3:
+def _score(first: Any, name: str) -> int:
+    if _looks_like_body(first):
+        return 95
+    # An empty first page says nothing; the puller's file name does.
+    return 30 if first == [] and "mastodon" in name.lower() else 0
+
+
+def _markers(text: str) -> int:
+    # The first body runs past the head, or is pretty-printed.
+    if sum(marker in text for marker in _MARKERS) >= 3:
         return 85
     return 80 if all(f'"{key}"' in text for key in _CONTEXT_KEYS) else 0
 
 
+def sniff(head: bytes, name: str) -> int:
+    """Score how much the start of a file looks like Mastodon API bodies."""
+    return sniff_json(head, ("{", "["), lambda first: _score(first, name), _markers)
+
+
 def _leaves(body: Any, location: str) -> Iterator[tuple[str, Any]]:
     """Yield ``(location, item)`` for each status (or stray item) a body holds."""
-    prefix = "" if location == DOCUMENT else location
     if isinstance(body, list):
-        for number, item in enumerate(body, start=1):
+        for where, item in numbered(body, location):
             if isinstance(item, list) or _is_context(item) or "statuses" in as_dict(item):
-                yield from _leaves(item, at(prefix, f"item {number}"))
+                yield from _leaves(item, where)
             else:
-                yield at(prefix, f"item {number}"), item
+                yield where, item
     elif _is_context(body):
         for key in _CONTEXT_KEYS:
-            for number, item in enumerate(as_list(body.get(key)), start=1):
-                yield at(prefix, f"{key} item {number}"), item
+            yield from numbered(as_list(body.get(key)), location, f"{key} item")
     elif isinstance(body, dict) and isinstance(body.get("statuses"), list):
-        yield from _leaves(body["statuses"], at(prefix, "statuses"))
+        yield from _leaves(body["statuses"], within(location, "statuses"))
     else:
         yield location, body
 
@@ -208,21 +206,17 @@ def message_from_status(status: Mapping[str, Any], index: _Index) -> Message:
     author, body = _author(status), _body(status)
     text, links = body.text, list(body.links)
     hashtags = lower_tags(as_dict(tag).get("name") for tag in as_list(status.get("tags")))
-    hashtags = hashtags or text_hashtags(text)
+    hashtags = hashtags or hashtags_in_text(text)
     card_url = text_or_none(as_dict(status.get("card")).get("url"))
     if card_url and not links:
         links.append(card_url)
     original = as_dict(status.get("reblog"))
     original_uri = text_or_none(original.get("uri"))
-    if original:
-        try:
-            source = message_from_status(original, index)
-        except RecordError:
-            pass  # keep the boost's own (empty) text
-        else:
-            text = f"RT @{source.author.handle}: {source.text}"
-            hashtags += source.hashtags
-            links += source.links
+    # A boost whose original cannot be read keeps its own (empty) text.
+    text, hashtags, links = with_original(
+        (text, hashtags, links),
+        (lambda: message_from_status(original, index)) if original else None,
+    )
     language = text_or_none(status.get("language")) or text_or_none(original.get("language"))
     return Message(
         id=platform_id(PLATFORM, uri),
@@ -251,11 +245,7 @@ def _record(item: Any, location: str, index: _Index) -> ParsedRecord | Rejected:
     if not _is_status(item):
         reason = f"not a Mastodon status (no id, account and content; {describe_keys(item)})"
         return rejected_record(location, reason, item)
-    try:
-        message = message_from_status(item, index)
-    except RecordError as error:
-        return rejected_record(location, str(error), item)
-    return ParsedRecord(message=message, raw=compact_json(item), location=location)
+    return make_record(location, item, lambda: message_from_status(item, index))
 
 
 @register(
@@ -268,9 +258,8 @@ def parse(path: Path, origin: str, options: Mapping[str, str]) -> Iterator[Parse
     """Read Mastodon API bodies; reply and quote ids are resolved across the whole file."""
     # A first pass learns every local id's uri, so that replies to later posts resolve too.
     index = _build_index(path, origin)
-    for entry in iter_bodies(path, origin):
-        if isinstance(entry, Rejected):
-            yield entry
-            continue
-        for location, item in _leaves(entry[1], entry[0]):
-            yield _record(item, location, index)
+
+    def statuses(body: Any, location: str) -> Iterator[ParsedRecord | Rejected]:
+        return (_record(item, where, index) for where, item in _leaves(body, location))
+
+    yield from records_of(iter_bodies(path, origin), statuses)

@@ -1,18 +1,18 @@
-"""Reading helpers shared by the JSON-based formats: lines, documents, snippets, sniff heads."""
+"""Reading helpers shared by the JSON-based formats: lines, documents, records, sniff heads."""
 
 from __future__ import annotations
 
 import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import orjson
 
 from chatarchive.errors import FormatError
-from chatarchive.models import Rejected
+from chatarchive.models import Message, ParsedRecord, Rejected
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +24,9 @@ _SKIP_CHUNK = 1024 * 1024
 _BOM = b"\xef\xbb\xbf"
 # JSON may escape half a surrogate pair ("\ud800"); such text cannot be stored as UTF-8.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+# What a format makes of one decoded value at a location: one record, or several (a page).
+Records = ParsedRecord | Rejected | Iterable[ParsedRecord | Rejected]
 
 
 class RecordError(Exception):
@@ -77,18 +80,43 @@ def rejected_record(location: str, reason: str, record: Any) -> Rejected:
     return Rejected(location=location, reason=reason, snippet=snippet(compact_json(record)))
 
 
+def keys_of(value: Any) -> str:
+    """Name the first five keys of a JSON object (or the type of anything else), for a reason."""
+    return ", ".join(sorted(value)[:5]) if isinstance(value, dict) else type(value).__name__
+
+
+def make_record(
+    location: str, value: Any, build: Callable[[], Message], raw: Any = None
+) -> ParsedRecord | Rejected:
+    """Return the message ``build`` makes, keeping ``raw`` (default ``value``) as the record.
+
+    A RecordError from ``build`` rejects ``value`` with the error's text as the reason.
+    """
+    try:
+        message = build()
+    except RecordError as error:
+        return rejected_record(location, str(error), value)
+    kept = value if raw is None else raw
+    return ParsedRecord(message=message, raw=compact_json(kept), location=location)
+
+
 def json_error_reason(error: json.JSONDecodeError) -> str:
     """Describe a JSON syntax error of a one-line record."""
     return f"invalid JSON: {error.msg} (column {error.colno})"
 
 
-def iter_json_lines(path: Path) -> Iterator[tuple[int, Any] | Rejected]:
-    """Yield ``(line number, decoded value)`` for each non-blank line, or a Rejected."""
+def json_lines(path: Path) -> Iterator[tuple[str, Any] | Rejected]:
+    """Yield ``("line N", decoded value)`` for each non-blank line, or a Rejected."""
     with path.open("rb") as stream:
         for number, raw in enumerate(_lines(stream), start=1):
+            where = f"line {number}"
             if isinstance(raw, int):
-                yield Rejected(f"line {number}", f"the line is {raw:,} bytes long, more than the"
-                               f" {MAX_LINE_BYTES:,} a record can take; it was skipped", "")
+                yield Rejected(
+                    where,
+                    f"the line is {raw:,} bytes long, more than the"
+                    f" {MAX_LINE_BYTES:,} a record can take; it was skipped",
+                    "",
+                )
                 continue
             if number == 1 and raw.startswith(_BOM):
                 raw = raw[len(_BOM) :]
@@ -100,11 +128,33 @@ def iter_json_lines(path: Path) -> Iterator[tuple[int, Any] | Rejected]:
             try:
                 value = loads(raw)
             except UnicodeDecodeError as error:
-                yield Rejected(f"line {number}", f"not UTF-8 text: {error.reason}", snippet(text))
+                yield Rejected(where, f"not UTF-8 text: {error.reason}", snippet(text))
             except json.JSONDecodeError as error:
-                yield Rejected(f"line {number}", json_error_reason(error), snippet(text))
+                yield Rejected(where, json_error_reason(error), snippet(text))
             else:
-                yield number, value
+                yield where, value
+
+
+def records_of(
+    entries: Iterable[tuple[str, Any] | Rejected], read: Callable[[Any, str], Records]
+) -> Iterator[ParsedRecord | Rejected]:
+    """Pass each Rejected through; yield what ``read(value, location)`` makes of each value."""
+    for entry in entries:
+        if isinstance(entry, Rejected):
+            yield entry
+            continue
+        made = read(entry[1], entry[0])
+        if isinstance(made, ParsedRecord | Rejected):
+            yield made
+        else:
+            yield from made
+
+
+def read_json_lines(
+    path: Path, read: Callable[[Any, str], Records]
+) -> Iterator[ParsedRecord | Rejected]:
+    """Read a JSON Lines file: ``read(value, "line N")`` makes the records of each line."""
+    return records_of(json_lines(path), read)
 
 
 def _lines(stream: BinaryIO) -> Iterator[bytes | int]:
@@ -155,6 +205,23 @@ def first_json_value(text: str) -> Any:
         except (json.JSONDecodeError, RecursionError):
             continue
     return None
+
+
+def sniff_json(
+    head: bytes,
+    starts: str | tuple[str, ...],
+    by_value: Callable[[Any], int],
+    by_markers: Callable[[str], int],
+) -> int:
+    """Score a file start by its first JSON value, or by markers when that runs past the head.
+
+    A start that is not ``starts`` (after a BOM and whitespace) scores 0.
+    """
+    text = head_text(head)
+    if not text.startswith(starts):
+        return 0
+    first = first_json_value(text)
+    return by_markers(text) if first is None else by_value(first)
 
 
 def describe_head(head: bytes) -> str:

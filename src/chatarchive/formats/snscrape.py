@@ -17,18 +17,23 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from chatarchive.formats._posttext import first_text, hashtags_in_text, status_parts
+from chatarchive.formats._posttext import (
+    first_text,
+    hashtags_in_text,
+    lower_tags,
+    status_parts,
+    with_original,
+)
 from chatarchive.formats.reading import (
     RecordError,
-    compact_json,
-    first_json_value,
-    head_text,
-    iter_json_lines,
+    keys_of,
+    make_record,
+    read_json_lines,
     rejected_record,
+    sniff_json,
 )
 from chatarchive.formats.registry import register
 from chatarchive.formats.twitter import (
-    PLATFORM,
     as_dict,
     as_int,
     as_list,
@@ -36,10 +41,9 @@ from chatarchive.formats.twitter import (
     id_text,
     make_author,
     parse_created_at,
-    status_url,
-    unique,
+    tweet_message,
 )
-from chatarchive.models import Author, Message, ParsedRecord, Rejected, platform_id
+from chatarchive.models import Author, Message, ParsedRecord, Rejected
 
 logger = logging.getLogger(__name__)
 
@@ -58,17 +62,15 @@ def _looks_like_tweet(value: Any) -> bool:
     return has_text and all(key in value for key in ("url", "date", "user"))
 
 
+def _score(first: Any) -> int:
+    if not _looks_like_tweet(first):
+        return 0
+    return 100 if first.get("_type") in (TWEET_TYPE, _TOMBSTONE_TYPE) else 90
+
+
 def sniff(head: bytes, name: str) -> int:
     """Score how much the start of a file looks like snscrape's JSONL tweets."""
-    text = head_text(head)
-    if not text.startswith("{"):
-        return 0
-    first = first_json_value(text)
-    if first is not None:
-        if not _looks_like_tweet(first):
-            return 0
-        return 100 if first.get("_type") in (TWEET_TYPE, _TOMBSTONE_TYPE) else 90
-    return 95 if _TYPE_MARKER.search(text) else 0
+    return sniff_json(head, "{", _score, lambda text: 95 if _TYPE_MARKER.search(text) else 0)
 
 
 def _id_of(value: Any) -> str | None:
@@ -122,8 +124,7 @@ def _hashtags(tweet: Mapping[str, Any], text: str) -> list[str]:
     if "hashtags" not in tweet:
         return hashtags_in_text(text)
     # snscrape writes null, not [], for a tweet without hashtags.
-    tags = as_list(tweet.get("hashtags"))
-    return [tag.lstrip("#").lower() for tag in tags if isinstance(tag, str)]
+    return lower_tags(as_list(tweet.get("hashtags")))
 
 
 def message_from_snscrape(tweet: Mapping[str, Any]) -> Message:
@@ -132,55 +133,35 @@ def message_from_snscrape(tweet: Mapping[str, Any]) -> Message:
     if native_id is None:
         raise RecordError("the tweet has no id or status url")
     author, text = _author(tweet), _text(tweet)
-    hashtags, links = _hashtags(tweet, text), _links(tweet)
     original = as_dict(tweet.get("retweetedTweet"))
-    if any(key in original for key in _TEXT_KEYS):
-        try:
-            source = message_from_snscrape(original)
-        except RecordError:
-            pass  # keep the retweet's own (maybe truncated) text
-        else:
-            text = f"RT @{source.author.handle}: {source.text}"
-            hashtags += source.hashtags
-            links += source.links
-    ids = {
-        "repost": tweet_id(original),
-        "quoted": tweet_id(as_dict(tweet.get("quotedTweet"))),
-        "reply": _id_of(tweet.get("inReplyToTweetId")),
-    }
-    refs = {kind: platform_id(PLATFORM, ref) if ref else None for kind, ref in ids.items()}
-    lang = tweet.get("lang")
-    return Message(
-        id=platform_id(PLATFORM, native_id),
-        platform=PLATFORM,
-        native_id=native_id,
-        author=author,
-        text=text,
-        created_at=parse_created_at(tweet.get("date"), native_id),
-        url=status_url(author, native_id),
-        in_reply_to_id=refs["reply"],
-        quoted_id=refs["quoted"],
-        repost_of_id=refs["repost"],
-        like_count=as_int(tweet.get("likeCount")),
-        repost_count=as_int(tweet.get("retweetCount")),
-        lang=lang if isinstance(lang, str) else None,
-        hashtags=unique(hashtags),
-        links=unique(links),
+    has_original = any(key in original for key in _TEXT_KEYS)
+    text, hashtags, links = with_original(
+        (text, _hashtags(tweet, text), _links(tweet)),
+        (lambda: message_from_snscrape(original)) if has_original else None,
+    )
+    return tweet_message(
+        native_id,
+        author,
+        text,
+        parse_created_at(tweet.get("date"), native_id),
+        reply_to=_id_of(tweet.get("inReplyToTweetId")),
+        quoted=tweet_id(as_dict(tweet.get("quotedTweet"))),
+        repost_of=tweet_id(original),
+        likes=as_int(tweet.get("likeCount")),
+        reposts=as_int(tweet.get("retweetCount")),
+        lang=tweet.get("lang"),
+        hashtags=hashtags,
+        links=links,
     )
 
 
 def _record(value: Any, location: str) -> ParsedRecord | Rejected:
     if not _looks_like_tweet(value):
-        keys = ", ".join(sorted(value)[:5]) if isinstance(value, dict) else type(value).__name__
-        return rejected_record(location, f"not a snscrape tweet (has: {keys})", value)
+        return rejected_record(location, f"not a snscrape tweet (has: {keys_of(value)})", value)
     if value.get("_type") == _TOMBSTONE_TYPE:
         note = value.get("text")
         return rejected_record(location, f"a tombstone, the tweet is gone: {note}", value)
-    try:
-        message = message_from_snscrape(value)
-    except RecordError as error:
-        return rejected_record(location, str(error), value)
-    return ParsedRecord(message=message, raw=compact_json(value), location=location)
+    return make_record(location, value, lambda: message_from_snscrape(value))
 
 
 @register(
@@ -191,9 +172,4 @@ def _record(value: Any, location: str) -> ParsedRecord | Rejected:
 )
 def parse(path: Path, origin: str, options: Mapping[str, str]) -> Iterator[ParsedRecord | Rejected]:
     """Read snscrape tweets line by line."""
-    for entry in iter_json_lines(path):
-        if isinstance(entry, Rejected):
-            yield entry
-        else:
-            number, value = entry
-            yield _record(value, f"line {number}")
+    return read_json_lines(path, _record)

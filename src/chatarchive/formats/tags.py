@@ -22,11 +22,12 @@ from chatarchive.formats.csvtools import (
     has_columns,
     header_of,
     optional_id,
-    post_text,
     read_messages,
+    required_cell,
+    required_text,
     tweet_id,
 )
-from chatarchive.formats.reading import RecordError, loads
+from chatarchive.formats.reading import loads
 from chatarchive.formats.registry import register
 from chatarchive.formats.twitter import make_author, message_from_v1, unique
 from chatarchive.models import Message, ParsedRecord, Rejected
@@ -79,16 +80,12 @@ def _entities(row: CsvRow) -> dict[str, Any] | None:
 def message_from_row(row: CsvRow) -> Message:
     """Normalize one TAGS row through the v1.1 tweet builder."""
     native_id = tweet_id(row, "id_str", "status_url")
-    handle, text = row.get("from_user"), row.cells.get("text", "")
-    if handle is None:
-        raise RecordError("the row has no from_user")
-    if not text.strip():
-        raise RecordError("the row has no text")
-    handle = handle.lstrip("@")
+    handle = required_cell(row, "from_user").lstrip("@")
+    text = required_text(row, "text")
     author = make_author(optional_id(row, "from_user_id_str"), handle, handle)
     tweet: dict[str, Any] = {
         "id_str": native_id,
-        "text": post_text(text),
+        "text": text,
         "created_at": row.get("created_at"),
         "in_reply_to_status_id_str": optional_id(row, "in_reply_to_status_id_str"),
     }

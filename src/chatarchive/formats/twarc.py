@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from chatarchive.formats.reading import (
-    RecordError,
-    compact_json,
     first_json_value,
     head_text,
-    iter_json_lines,
+    keys_of,
     load_json_document,
+    make_record,
+    read_json_lines,
     rejected_record,
 )
 from chatarchive.formats.registry import register
@@ -52,14 +52,9 @@ def sniff(head: bytes, name: str) -> int:
 
 def _record(value: Any, location: str) -> ParsedRecord | Rejected:
     if not looks_like_v1_tweet(value):
-        keys = ", ".join(sorted(value)[:5]) if isinstance(value, dict) else type(value).__name__
-        reason = f"not a v1.1 tweet (no id_str and text; has: {keys})"
+        reason = f"not a v1.1 tweet (no id_str and text; has: {keys_of(value)})"
         return rejected_record(location, reason, value)
-    try:
-        message = message_from_v1(value)
-    except RecordError as error:
-        return rejected_record(location, str(error), value)
-    return ParsedRecord(message=message, raw=compact_json(value), location=location)
+    return make_record(location, value, lambda: message_from_v1(value))
 
 
 def _starts_with_array(path: Path) -> bool:
@@ -83,9 +78,4 @@ def parse(path: Path, origin: str, options: Mapping[str, str]) -> Iterator[Parse
         for number, item in enumerate(items, start=1):
             yield _record(item, f"item {number}")
         return
-    for entry in iter_json_lines(path):
-        if isinstance(entry, Rejected):
-            yield entry
-        else:
-            number, value = entry
-            yield _record(value, f"line {number}")
+    yield from read_json_lines(path, _record)

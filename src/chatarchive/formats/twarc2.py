@@ -17,15 +17,14 @@ from typing import Any
 
 from chatarchive.formats.reading import (
     RecordError,
-    compact_json,
-    first_json_value,
-    head_text,
-    iter_json_lines,
+    keys_of,
+    make_record,
+    read_json_lines,
     rejected_record,
+    sniff_json,
 )
 from chatarchive.formats.registry import register
 from chatarchive.formats.twitter import (
-    PLATFORM,
     UNKNOWN_HANDLE,
     as_dict,
     as_int,
@@ -34,12 +33,11 @@ from chatarchive.formats.twitter import (
     id_text,
     make_author,
     parse_created_at,
-    status_url,
     tags_of,
-    unique,
+    tweet_message,
     url_expansions,
 )
-from chatarchive.models import Author, Message, ParsedRecord, Rejected, platform_id
+from chatarchive.models import Author, Message, ParsedRecord, Rejected
 
 logger = logging.getLogger(__name__)
 
@@ -57,27 +55,33 @@ class _Context:
     tweets: Mapping[str, Mapping[str, Any]]
 
 
+# For a tweet read alone (a twarc-csv row): its author is inlined and nothing is included.
+_NO_CONTEXT = _Context(users={}, tweets={})
+
+
 def _looks_like_v2_tweet(value: Any) -> bool:
     return isinstance(value, dict) and "id" in value and "author_id" in value and "text" in value
 
 
-def sniff(head: bytes, name: str) -> int:
-    """Score how much the start of a file looks like twarc2 output."""
-    text = head_text(head)
-    if not text.startswith("{"):
-        return 0
-    first = first_json_value(text)
-    if isinstance(first, dict):
-        if isinstance(first.get("data"), list | dict):
-            return 95
-        return 90 if _looks_like_v2_tweet(first) else 0
-    # The first line is a page longer than the head: look for markers.
+def _score(first: Any) -> int:
+    if isinstance(as_dict(first).get("data"), list | dict):
+        return 95
+    return 90 if _looks_like_v2_tweet(first) else 0
+
+
+def _markers(text: str) -> int:
+    # The first line is a page longer than the head.
     if _PAGE_START.match(text):
         return 90
     score = 40 if '"author_id"' in text else 0
     if score and _ISO_CREATED_AT.search(text):
         score += 40
     return score
+
+
+def sniff(head: bytes, name: str) -> int:
+    """Score how much the start of a file looks like twarc2 output."""
+    return sniff_json(head, "{", _score, _markers)
 
 
 def _index(objects: Any) -> dict[str, Mapping[str, Any]]:
@@ -169,25 +173,25 @@ def message_from_v2(tweet: Mapping[str, Any], context: _Context) -> Message:
         hashtags += _hashtags(original)
         links += _links(original)
     metrics = as_dict(tweet.get("public_metrics"))
-    lang = tweet.get("lang")
-    ids = {kind: platform_id(PLATFORM, ref) for kind, ref in references.items()}
-    return Message(
-        id=platform_id(PLATFORM, native_id),
-        platform=PLATFORM,
-        native_id=native_id,
-        author=author,
-        text=text,
-        created_at=parse_created_at(tweet.get("created_at"), native_id),
-        url=status_url(author, native_id),
-        in_reply_to_id=ids.get("replied_to"),
-        quoted_id=ids.get("quoted"),
-        repost_of_id=ids.get("retweeted"),
-        like_count=as_int(metrics.get("like_count")),
-        repost_count=as_int(metrics.get("retweet_count")),
-        lang=lang if isinstance(lang, str) else None,
-        hashtags=unique(hashtags),
-        links=unique(links),
+    return tweet_message(
+        native_id,
+        author,
+        text,
+        parse_created_at(tweet.get("created_at"), native_id),
+        reply_to=references.get("replied_to"),
+        quoted=references.get("quoted"),
+        repost_of=repost_of,
+        likes=as_int(metrics.get("like_count")),
+        reposts=as_int(metrics.get("retweet_count")),
+        lang=tweet.get("lang"),
+        hashtags=hashtags,
+        links=links,
     )
+
+
+def message_from_flattened(tweet: Mapping[str, Any]) -> Message:
+    """Normalize a v2 tweet read alone: its ``author`` inlined, no original included beside it."""
+    return message_from_v2(tweet, _NO_CONTEXT)
 
 
 def _record(
@@ -195,21 +199,16 @@ def _record(
 ) -> ParsedRecord | Rejected:
     if not isinstance(tweet, dict):
         return rejected_record(location, "a tweet in data is not a JSON object", tweet)
-    try:
-        message = message_from_v2(tweet, context)
-    except RecordError as error:
-        return rejected_record(location, str(error), tweet)
     user = tweet.get("author") if flat else context.users.get(id_text(tweet.get("author_id")) or "")
     raw: dict[str, Any] = {"tweet": tweet, "author": user}
     # Keep the included tweets this one refers to: a retweet's text is rebuilt from one.
     used = [context.tweets[ref] for ref in _references(tweet).values() if ref in context.tweets]
     if used and not flat:
         raw["referenced"] = used
-    return ParsedRecord(message=message, raw=compact_json(raw), location=location)
+    return make_record(location, tweet, lambda: message_from_v2(tweet, context), raw)
 
 
-def _records_of_line(number: int, value: Any) -> Iterator[ParsedRecord | Rejected]:
-    location = f"line {number}"
+def _records_of_line(value: Any, location: str) -> Iterator[ParsedRecord | Rejected]:
     if not isinstance(value, dict):
         yield rejected_record(location, "not a twarc2 page or tweet (not a JSON object)", value)
         return
@@ -231,8 +230,8 @@ def _records_of_line(number: int, value: Any) -> Iterator[ParsedRecord | Rejecte
     elif "errors" in value or "meta" in value:
         logger.debug("%s holds no tweets (only errors or meta); skipped", location)
     else:
-        keys = ", ".join(sorted(value)[:5])
-        yield rejected_record(location, f"not a twarc2 page or tweet (has: {keys})", value)
+        reason = f"not a twarc2 page or tweet (has: {keys_of(value)})"
+        yield rejected_record(location, reason, value)
 
 
 @register(
@@ -243,8 +242,4 @@ def _records_of_line(number: int, value: Any) -> Iterator[ParsedRecord | Rejecte
 )
 def parse(path: Path, origin: str, options: Mapping[str, str]) -> Iterator[ParsedRecord | Rejected]:
     """Read twarc2 JSONL line by line; a page yields one record per tweet in its data."""
-    for entry in iter_json_lines(path):
-        if isinstance(entry, Rejected):
-            yield entry
-        else:
-            yield from _records_of_line(*entry)
+    return read_json_lines(path, _records_of_line)

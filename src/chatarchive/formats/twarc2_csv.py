@@ -21,21 +21,18 @@ from chatarchive.formats.csvtools import (
     has_columns,
     header_of,
     optional_id,
-    post_text,
     read_messages,
+    required_text,
     tweet_id,
 )
-from chatarchive.formats.reading import RecordError, loads, without_surrogates
+from chatarchive.formats.reading import loads, without_surrogates
 from chatarchive.formats.registry import register
-
-# The context type is twarc2's own: a row has no includes, so it is always empty here.
-from chatarchive.formats.twarc2 import _Context, message_from_v2
+from chatarchive.formats.twarc2 import message_from_flattened
 from chatarchive.models import Message, ParsedRecord, Rejected
 
 logger = logging.getLogger(__name__)
 
 _REFERENCE_TYPES = ("replied_to", "retweeted", "quoted")
-_NO_CONTEXT = _Context(users={}, tweets={})
 
 
 def sniff(head: bytes, name: str) -> int:
@@ -99,10 +96,8 @@ def _tweet(row: CsvRow, native_id: str, text: str) -> dict[str, Any]:
 def message_from_row(row: CsvRow) -> Message:
     """Normalize one twarc-csv row through twarc2's tweet builder."""
     native_id = tweet_id(row, "id")
-    text = row.cells.get("text", "")
-    if not text.strip():
-        raise RecordError("the row has no text")
-    return message_from_v2(_tweet(row, native_id, post_text(text)), _NO_CONTEXT)
+    # A row has no includes: the author is inlined, as in a flattened tweet.
+    return message_from_flattened(_tweet(row, native_id, required_text(row, "text")))
 
 
 @register(

@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from chatarchive.formats._posttext import tco_links
 from chatarchive.formats.csvtools import (
     CsvRow,
     count,
@@ -21,12 +22,11 @@ from chatarchive.formats.csvtools import (
     header_of,
     list_cell,
     optional_id,
-    post_text,
     read_messages,
-    tco_links,
+    required_cell,
+    required_text,
     tweet_id,
 )
-from chatarchive.formats.reading import RecordError
 from chatarchive.formats.registry import register
 from chatarchive.formats.twitter import make_author, message_from_v1, unique
 from chatarchive.models import Message, ParsedRecord, Rejected
@@ -93,13 +93,9 @@ def _tweet(row: CsvRow, native_id: str, text: str) -> dict[str, Any]:
 def message_from_row(row: CsvRow) -> Message:
     """Normalize one json2csv row through the v1.1 tweet builder."""
     native_id = tweet_id(row, "id", "tweet_url")
-    handle, text = row.get("user_screen_name"), row.cells.get("text", "")
-    if handle is None:
-        raise RecordError("the row has no user_screen_name")
-    if not text.strip():
-        raise RecordError("the row has no text")
+    handle, text = required_cell(row, "user_screen_name"), required_text(row, "text")
     author = make_author(optional_id(row, "user_id"), handle, row.get("user_name"))
-    message = message_from_v1(_tweet(row, native_id, post_text(text)), author)
+    message = message_from_v1(_tweet(row, native_id, text), author)
     # Every expanded URL is a link, even those the text could not be paired with.
     return replace(message, links=unique(url_cell(row.get("urls"))))
 

@@ -17,9 +17,9 @@ from chatarchive.errors import FormatError
 from chatarchive.formats._jsonarray import BrokenItem, iter_array
 from chatarchive.formats.reading import (
     RecordError,
-    compact_json,
     head_text,
     load_json_document,
+    make_record,
     rejected_record,
 )
 from chatarchive.formats.registry import register
@@ -34,18 +34,20 @@ from chatarchive.models import Author, ParsedRecord, Rejected
 
 logger = logging.getLogger(__name__)
 
-_PART_PREFIX = re.compile(r"^\s*window\.YTD\.(?P<part>\w+)\.part\d+\s*=\s*")
+# PART_PREFIX and NEXT_ITEM are shared with the reader of the whole archive ZIP
+# (twitter_archive_zip.py), which reads the same parts from inside the ZIP.
+PART_PREFIX = re.compile(r"^\s*window\.YTD\.(?P<part>\w+)\.part\d+\s*=\s*")
 _TWEET_PARTS = ("tweets", "tweet")
 _BARE_ARRAY = re.compile(r'^\[\s*\{\s*"tweet"\s*:')
 _FILE_NAME = re.compile(r"^tweets?(-part\d+)?\.js$", re.IGNORECASE)
 # Between two items of a part: the archive writes '}, {' then the item's only key, "tweet".
-_NEXT_ITEM = re.compile(r'\}\s*,\s*(?=\{\s*"tweet"\s*:)')
+NEXT_ITEM = re.compile(r'\}\s*,\s*(?=\{\s*"tweet"\s*:)')
 
 
 def sniff(head: bytes, name: str) -> int:
     """Score how much the start of a file looks like an archive's tweets.js."""
     text = head_text(head)
-    match = _PART_PREFIX.match(text)
+    match = PART_PREFIX.match(text)
     if match:
         return 100 if match["part"] in _TWEET_PARTS else 0
     if _BARE_ARRAY.match(text):
@@ -60,7 +62,7 @@ def read_part(path: Path, origin: str) -> list[Any]:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         raise FormatError(origin, f"the file is not UTF-8 text ({error.reason})") from error
-    match = _PART_PREFIX.match(text)
+    match = PART_PREFIX.match(text)
     body = text[match.end() :] if match else text
     value = load_json_document(path, origin, body.strip().rstrip(";"))
     if not isinstance(value, list):
@@ -78,30 +80,36 @@ def account_author(folder: Path) -> Author | None:
     except (FormatError, OSError) as error:
         logger.warning("ignoring %s: %s", path, error)
         return None
+    owner = owner_of_account(items)
+    if owner is None:
+        logger.warning("ignoring %s: no accountId or username in it", path)
+    return owner
+
+
+def owner_of_account(items: list[Any]) -> Author | None:
+    """Return the archive owner named by the items of an account.js, or None if it names none."""
     account = as_dict(as_dict(items[0] if items else None).get("account"))
     handle, name = account.get("username"), account.get("accountDisplayName")
     account_id = id_text(account.get("accountId"))
     if not isinstance(handle, str) or not handle or account_id is None:
-        logger.warning("ignoring %s: no accountId or username in it", path)
         return None
     return make_author(account_id, handle, name if isinstance(name, str) else None)
 
 
-def _record(item: Any, owner: Author | None, location: str) -> ParsedRecord | Rejected:
+def _author(tweet: dict[str, Any], owner: Author | None) -> Author:
+    if owner is not None:
+        return owner
+    if isinstance(tweet.get("user"), dict):
+        return v1_author(tweet)
+    return make_author(None, None, None)
+
+
+def archive_record(item: Any, owner: Author | None, location: str) -> ParsedRecord | Rejected:
+    """Normalize one tweets.js item (``{"tweet": {...}}``); ``owner`` is its author when known."""
     tweet = as_dict(item).get("tweet", item)
     if not isinstance(tweet, dict):
         return rejected_record(location, 'not a tweet (expected {"tweet": {...}})', item)
-    try:
-        if owner is not None:
-            author = owner
-        elif isinstance(tweet.get("user"), dict):
-            author = v1_author(tweet)
-        else:
-            author = make_author(None, None, None)
-        message = message_from_v1(tweet, author)
-    except RecordError as error:
-        return rejected_record(location, str(error), item)
-    return ParsedRecord(message=message, raw=compact_json(item), location=location)
+    return make_record(location, item, lambda: message_from_v1(tweet, _author(tweet, owner)))
 
 
 @register(
@@ -122,7 +130,7 @@ def parse(path: Path, origin: str, options: Mapping[str, str]) -> Iterator[Parse
     read_any = False
     with path.open("rb") as stream:
         try:
-            for entry in iter_array(stream.read, _PART_PREFIX, _NEXT_ITEM):
+            for entry in iter_array(stream.read, PART_PREFIX, NEXT_ITEM):
                 if isinstance(entry, BrokenItem):
                     broken.append(entry)
                     if read_any:
@@ -130,7 +138,7 @@ def parse(path: Path, origin: str, options: Mapping[str, str]) -> Iterator[Parse
                     continue
                 read_any = True
                 yield from _rejections(broken)
-                yield _record(entry[1], owner, f"item {entry[0]}")
+                yield archive_record(entry[1], owner, f"item {entry[0]}")
         except RecordError as error:
             raise FormatError(origin, str(error)) from error
     if broken:
@@ -142,24 +150,3 @@ def _rejections(broken: list[BrokenItem]) -> Iterator[Rejected]:
     while broken:
         item = broken.pop(0)
         yield Rejected(f"item {item.number}", item.reason, item.snippet)
-
-
-# Shared with the reader of the whole archive ZIP (twitter_archive_zip.py), which reads the
-# same parts from inside the ZIP rather than from files on disk.
-PART_PREFIX = _PART_PREFIX
-NEXT_ITEM = _NEXT_ITEM
-
-
-def owner_of_account(items: list[Any]) -> Author | None:
-    """Return the archive owner named by the items of an account.js, or None if it names none."""
-    account = as_dict(as_dict(items[0] if items else None).get("account"))
-    handle, name = account.get("username"), account.get("accountDisplayName")
-    account_id = id_text(account.get("accountId"))
-    if not isinstance(handle, str) or not handle or account_id is None:
-        return None
-    return make_author(account_id, handle, name if isinstance(name, str) else None)
-
-
-def archive_record(item: Any, owner: Author | None, location: str) -> ParsedRecord | Rejected:
-    """Normalize one tweets.js item (``{"tweet": {...}}``); ``owner`` is its author when known."""
-    return _record(item, owner, location)

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from chatarchive.formats._posttext import lower_tags, with_original
 from chatarchive.formats.reading import RecordError
 from chatarchive.models import Author, Message, platform_id
 
@@ -98,14 +99,19 @@ def parse_created_at(value: Any, native_id: str) -> datetime:
                 f"T{match['time']}{match['tz']}"
             )
             return datetime.fromisoformat(stamp).astimezone(UTC)
-        try:
-            parsed = datetime.fromisoformat(value.strip())
-        except ValueError:
-            pass
-        else:
-            # Twitter writes UTC; a stamp without an offset is UTC too.
-            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        parsed = iso_utc(value)
+        if parsed is not None:
+            return parsed
     raise RecordError(f"unreadable created_at: {value!r}")
+
+
+def iso_utc(value: str) -> datetime | None:
+    """Parse an ISO-8601 time as aware UTC (one without an offset is UTC); None if unreadable."""
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def snowflake_time(native_id: str) -> datetime:
@@ -141,8 +147,7 @@ def unique(values: Iterable[str]) -> tuple[str, ...]:
 
 def tags_of(hashtag_entities: Iterable[Any], key: str) -> list[str]:
     """Return the lower-case tags of hashtag entities (``key`` is 'text' in v1.1, 'tag' in v2)."""
-    tags = (as_dict(entity).get(key) for entity in hashtag_entities)
-    return [tag.lstrip("#").lower() for tag in tags if isinstance(tag, str)]
+    return lower_tags(as_dict(entity).get(key) for entity in hashtag_entities)
 
 
 def _v1_entity_sets(tweet: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -210,34 +215,61 @@ def message_from_v1(tweet: Mapping[str, Any], author: Author | None = None) -> M
     if native_id is None:
         raise RecordError("the tweet has no id_str")
     author = author or v1_author(tweet)
-    text, hashtags, links = v1_text(tweet), v1_hashtags(tweet), v1_links(tweet)
     original = as_dict(tweet.get("retweeted_status"))
-    repost_of = v1_id(original, "id")
-    if original:
-        try:
-            source = message_from_v1(original)
-        except RecordError:
-            pass  # keep the retweet's own (maybe truncated) text
-        else:
-            text = f"RT @{source.author.handle}: {source.text}"
-            hashtags += source.hashtags
-            links += source.links
+    text, hashtags, links = with_original(
+        (v1_text(tweet), v1_hashtags(tweet), v1_links(tweet)),
+        (lambda: message_from_v1(original)) if original else None,
+    )
     quoted = v1_id(tweet, "quoted_status_id") or v1_id(as_dict(tweet.get("quoted_status")), "id")
-    in_reply_to = v1_id(tweet, "in_reply_to_status_id")
-    lang = tweet.get("lang")
+    return tweet_message(
+        native_id,
+        author,
+        text,
+        parse_created_at(tweet.get("created_at"), native_id),
+        reply_to=v1_id(tweet, "in_reply_to_status_id"),
+        quoted=quoted,
+        repost_of=v1_id(original, "id"),
+        likes=as_int(tweet.get("favorite_count")),
+        reposts=as_int(tweet.get("retweet_count")),
+        lang=tweet.get("lang"),
+        hashtags=hashtags,
+        links=links,
+    )
+
+
+def _tweet_ref(native_id: str | None) -> str | None:
+    return platform_id(PLATFORM, native_id) if native_id else None
+
+
+def tweet_message(
+    native_id: str,
+    author: Author,
+    text: str,
+    created_at: datetime,
+    *,
+    reply_to: str | None = None,
+    quoted: str | None = None,
+    repost_of: str | None = None,
+    likes: int | None = None,
+    reposts: int | None = None,
+    lang: Any = None,
+    hashtags: Iterable[str] = (),
+    links: Iterable[str] = (),
+) -> Message:
+    """Build a tweet's Message from native ids; tags and links keep their first copies only."""
     return Message(
         id=platform_id(PLATFORM, native_id),
         platform=PLATFORM,
         native_id=native_id,
         author=author,
         text=text,
-        created_at=parse_created_at(tweet.get("created_at"), native_id),
+        created_at=created_at,
         url=status_url(author, native_id),
-        in_reply_to_id=platform_id(PLATFORM, in_reply_to) if in_reply_to else None,
-        quoted_id=platform_id(PLATFORM, quoted) if quoted else None,
-        repost_of_id=platform_id(PLATFORM, repost_of) if repost_of else None,
-        like_count=as_int(tweet.get("favorite_count")),
-        repost_count=as_int(tweet.get("retweet_count")),
+        in_reply_to_id=_tweet_ref(reply_to),
+        quoted_id=_tweet_ref(quoted),
+        repost_of_id=_tweet_ref(repost_of),
+        like_count=likes,
+        repost_count=reposts,
         lang=lang if isinstance(lang, str) else None,
         hashtags=unique(hashtags),
         links=unique(links),

@@ -26,23 +26,21 @@ from chatarchive.formats._jsonarray import BrokenItem, iter_array
 from chatarchive.formats._posttext import hashtags_in_text, links_in_text, status_parts
 from chatarchive.formats.reading import (
     RecordError,
-    compact_json,
-    first_json_value,
-    head_text,
+    keys_of,
+    make_record,
     rejected_record,
+    sniff_json,
 )
 from chatarchive.formats.registry import register
 from chatarchive.formats.twitter import (
-    PLATFORM,
     as_int,
     expand_text,
     id_text,
     make_author,
     parse_created_at,
-    status_url,
-    unique,
+    tweet_message,
 )
-from chatarchive.models import Message, ParsedRecord, Rejected, platform_id
+from chatarchive.models import Message, ParsedRecord, Rejected
 
 logger = logging.getLogger(__name__)
 
@@ -55,16 +53,13 @@ def _is_flat(value: Any) -> bool:
     return isinstance(value, dict) and all(key in value for key in _FLAT_KEYS)
 
 
-def sniff(head: bytes, name: str) -> int:
-    """Score how much the start of a file looks like a twitter-web-exporter JSON export."""
-    text = head_text(head)
-    if not text.startswith("["):
+def _score(first: Any) -> int:
+    if not isinstance(first, list) or not first:
         return 0
-    first = first_json_value(text)
-    if isinstance(first, list):
-        if not first:
-            return 0
-        return 95 if looks_like_graphql_tweet(first[0]) or _is_flat(first[0]) else 0
+    return 95 if looks_like_graphql_tweet(first[0]) or _is_flat(first[0]) else 0
+
+
+def _markers(text: str) -> int:
     # The array runs past the head: look for the keys of either kind of item.
     if '"rest_id"' in text and '"legacy"' in text:
         return 90
@@ -72,9 +67,9 @@ def sniff(head: bytes, name: str) -> int:
     return 90 if all(marker in text for marker in flat) else 0
 
 
-def _ref(item: Mapping[str, Any], key: str) -> str | None:
-    native = id_text(item.get(key))
-    return platform_id(PLATFORM, native) if native else None
+def sniff(head: bytes, name: str) -> int:
+    """Score how much the start of a file looks like a twitter-web-exporter JSON export."""
+    return sniff_json(head, "[", _score, _markers)
 
 
 def message_from_flat(item: Mapping[str, Any]) -> Message:
@@ -91,38 +86,28 @@ def message_from_flat(item: Mapping[str, Any]) -> Message:
     author = make_author(user_id, handle, name if isinstance(name, str) else None)
     # No entities: t.co links stay as they are, and entities are decoded once.
     text = expand_text(text, {}).strip()
-    lang = item.get("lang")
-    return Message(
-        id=platform_id(PLATFORM, native_id),
-        platform=PLATFORM,
-        native_id=native_id,
-        author=author,
-        text=text,
-        created_at=parse_created_at(item.get("created_at"), native_id),
-        url=status_url(author, native_id),
-        in_reply_to_id=_ref(item, "in_reply_to"),
-        quoted_id=_ref(item, "quoted_status"),
-        repost_of_id=_ref(item, "retweeted_status"),
-        like_count=as_int(item.get("favorite_count")),
-        repost_count=as_int(item.get("retweet_count")),
-        lang=lang if isinstance(lang, str) else None,
-        hashtags=unique(hashtags_in_text(text)),
-        links=unique(links_in_text(text)),
+    return tweet_message(
+        native_id,
+        author,
+        text,
+        parse_created_at(item.get("created_at"), native_id),
+        reply_to=id_text(item.get("in_reply_to")),
+        quoted=id_text(item.get("quoted_status")),
+        repost_of=id_text(item.get("retweeted_status")),
+        likes=as_int(item.get("favorite_count")),
+        reposts=as_int(item.get("retweet_count")),
+        lang=item.get("lang"),
+        hashtags=hashtags_in_text(text),
+        links=links_in_text(text),
     )
 
 
 def _record(item: Any, location: str) -> ParsedRecord | Rejected:
-    try:
-        if looks_like_graphql_tweet(item):
-            message = message_from_graphql(item)
-        elif _is_flat(item):
-            message = message_from_flat(item)
-        else:
-            keys = ", ".join(sorted(item)[:5]) if isinstance(item, dict) else type(item).__name__
-            return rejected_record(location, f"not an exported tweet (has: {keys})", item)
-    except RecordError as error:
-        return rejected_record(location, str(error), item)
-    return ParsedRecord(message=message, raw=compact_json(item), location=location)
+    if looks_like_graphql_tweet(item):
+        return make_record(location, item, lambda: message_from_graphql(item))
+    if _is_flat(item):
+        return make_record(location, item, lambda: message_from_flat(item))
+    return rejected_record(location, f"not an exported tweet (has: {keys_of(item)})", item)
 
 
 @register(

@@ -20,14 +20,14 @@ from chatarchive.formats.csvtools import (
     header_of,
     optional_id,
     parse_time,
-    post_text,
     read_messages,
+    required_cell,
+    required_text,
     tweet_id,
 )
-from chatarchive.formats.reading import RecordError
 from chatarchive.formats.registry import register
-from chatarchive.formats.twitter import PLATFORM, expand_text, make_author, status_url, unique
-from chatarchive.models import Message, ParsedRecord, Rejected, platform_id
+from chatarchive.formats.twitter import expand_text, make_author, tweet_message
+from chatarchive.models import Message, ParsedRecord, Rejected
 
 _MARKERS = ("id", "created_at", "full_text", "screen_name", "name")
 _EXTRA = ("bookmark_count", "views_count", "retweeted_status", "quoted_status", "in_reply_to")
@@ -41,39 +41,26 @@ def sniff(head: bytes, name: str) -> int:
     return 95 if has_columns(header, *_EXTRA) else 80
 
 
-def _archive_id(row: CsvRow, column: str) -> str | None:
-    native = optional_id(row, column)
-    return platform_id(PLATFORM, native) if native else None
-
-
 def message_from_row(row: CsvRow) -> Message:
     """Normalize one twitter-web-exporter row."""
     native_id = tweet_id(row, "id", "url")
-    handle, text = row.get("screen_name"), row.cells.get("full_text", "")
-    if handle is None:
-        raise RecordError("the row has no screen_name")
-    if not text.strip():
-        raise RecordError("the row has no full_text")
+    handle, text = required_cell(row, "screen_name"), required_text(row, "full_text")
     user_id = optional_id(row, "user_id") or optional_id(row, "user_id_str")
     author = make_author(user_id, handle.lstrip("@"), row.get("name"))
-    text = expand_text(post_text(text), {}).strip()
-    stamp = row.get("created_at")
-    return Message(
-        id=platform_id(PLATFORM, native_id),
-        platform=PLATFORM,
-        native_id=native_id,
-        author=author,
-        text=text,
-        created_at=parse_time(stamp or "", native_id),
-        url=status_url(author, native_id),
-        in_reply_to_id=_archive_id(row, "in_reply_to"),
-        quoted_id=_archive_id(row, "quoted_status"),
-        repost_of_id=_archive_id(row, "retweeted_status"),
-        like_count=count(row.get("favorite_count")),
-        repost_count=count(row.get("retweet_count")),
+    text = expand_text(text, {}).strip()
+    return tweet_message(
+        native_id,
+        author,
+        text,
+        parse_time(row.get("created_at") or "", native_id),
+        reply_to=optional_id(row, "in_reply_to"),
+        quoted=optional_id(row, "quoted_status"),
+        repost_of=optional_id(row, "retweeted_status"),
+        likes=count(row.get("favorite_count")),
+        reposts=count(row.get("retweet_count")),
         lang=row.get("lang"),
-        hashtags=unique(hashtags_in_text(text)),
-        links=unique(links_in_text(text)),
+        hashtags=hashtags_in_text(text),
+        links=links_in_text(text),
     )
 
 

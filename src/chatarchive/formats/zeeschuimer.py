@@ -16,12 +16,11 @@ from typing import Any
 
 from chatarchive.formats._graphql import looks_like_graphql_tweet, message_from_graphql
 from chatarchive.formats.reading import (
-    RecordError,
-    compact_json,
-    first_json_value,
-    head_text,
-    iter_json_lines,
+    keys_of,
+    make_record,
+    read_json_lines,
     rejected_record,
+    sniff_json,
 )
 from chatarchive.formats.registry import register
 from chatarchive.models import ParsedRecord, Rejected
@@ -35,37 +34,35 @@ def _is_item(value: Any) -> bool:
     return isinstance(value, dict) and "source_platform" in value and "data" in value
 
 
-def sniff(head: bytes, name: str) -> int:
-    """Score how much the start of a file looks like a Zeeschuimer export."""
-    text = head_text(head)
-    if not text.startswith("{"):
+def _score(first: Any) -> int:
+    if not _is_item(first):
         return 0
-    first = first_json_value(text)
-    if first is not None:
-        if not _is_item(first):
-            return 0
-        # Other platforms' exports are recognised, so that each line says why it is not read.
-        return 100 if first.get("source_platform") in TWITTER_PLATFORMS else 60
+    # Other platforms' exports are recognised, so that each line says why it is not read.
+    return 100 if first.get("source_platform") in TWITTER_PLATFORMS else 60
+
+
+def _markers(text: str) -> int:
     # The first line runs past the head: look for the item's own keys.
     markers = ('"source_platform"', '"timestamp_collected"', '"data"')
     return 90 if all(marker in text for marker in markers) else 0
 
 
+def sniff(head: bytes, name: str) -> int:
+    """Score how much the start of a file looks like a Zeeschuimer export."""
+    return sniff_json(head, "{", _score, _markers)
+
+
 def _record(value: Any, location: str) -> ParsedRecord | Rejected:
     if not _is_item(value):
-        keys = ", ".join(sorted(value)[:5]) if isinstance(value, dict) else type(value).__name__
-        return rejected_record(location, f"not a Zeeschuimer item (has: {keys})", value)
+        return rejected_record(location, f"not a Zeeschuimer item (has: {keys_of(value)})", value)
     platform = value.get("source_platform")
     if platform not in TWITTER_PLATFORMS:
         reason = f"an item collected from {platform}, not from X/Twitter"
         return rejected_record(location, reason, value)
     if not looks_like_graphql_tweet(value["data"]):
         return rejected_record(location, "the item's data is not a tweet result", value)
-    try:
-        message = message_from_graphql(value["data"])
-    except RecordError as error:
-        return rejected_record(location, str(error), value)
-    return ParsedRecord(message=message, raw=compact_json(value), location=location)
+    # The whole item is kept: its collection details say where and when it was seen.
+    return make_record(location, value, lambda: message_from_graphql(value["data"]))
 
 
 @register(
@@ -76,9 +73,4 @@ def _record(value: Any, location: str) -> ParsedRecord | Rejected:
 )
 def parse(path: Path, origin: str, options: Mapping[str, str]) -> Iterator[ParsedRecord | Rejected]:
     """Read a Zeeschuimer export line by line."""
-    for entry in iter_json_lines(path):
-        if isinstance(entry, Rejected):
-            yield entry
-        else:
-            number, value = entry
-            yield _record(value, f"line {number}")
+    return read_json_lines(path, _record)
