@@ -85,7 +85,11 @@ def test_messages_between_follows_replies_without_the_hashtag(tmp_path: Path) ->
     found = archive.messages_between(db, ["SoloPR"], START, START.replace(hour=19))
     assert [m.id for m in found] == ["twitter:101", "twitter:102", "twitter:104"]
     assert found[1] == posts()[1]
-    assert archive.returning_authors(db, ["solopr"], START.replace(minute=1)) == {HOST_A.id}
+    everyone = [HOST_A.id, ANN.id, "twitter:nobody"]
+    assert archive.returning_authors(db, ["solopr"], START.replace(minute=1), everyone) == {
+        HOST_A.id}
+    assert archive.returning_authors(db, ["solopr"], START.replace(minute=3), everyone) == {
+        HOST_A.id, ANN.id}
 
 
 def test_full_text_search(tmp_path: Path) -> None:

@@ -280,7 +280,7 @@ def test_metadata_is_placed_under_the_archive_name(served: Served) -> None:
 def test_tables_sort_facet_and_label_as_configured(served: Served) -> None:
     chats, messages, cps = run(get_json(
         served.path, "/solopr/chats.json?_shape=objects",
-        "/solopr/messages.json?_shape=objects&_col=kind",
+        "/solopr/messages.json?_shape=objects&_col=kind&_facet=kind&_facet=chat_id",
         "/solopr/chat_participants.json?_shape=objects&_labels=on&chat_id=" + EARLIER,
     ))
     assert [r["id"] for r in chats["rows"]] == [CHAT, EARLIER]

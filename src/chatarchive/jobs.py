@@ -187,7 +187,8 @@ def assemble_window(
     if not messages:
         return None
     # Posts earlier on the chat's own day (reminders, "see you at 1pm") don't make a regular.
-    returning = archive.returning_authors(db, tags, window.starts_at - SAME_CHAT_RUN_UP)
+    returning = archive.returning_authors(db, tags, window.starts_at - SAME_CHAT_RUN_UP,
+                                          (m.author.id for m in messages))
     chat = assemble_chat(messages, window, returning)
     archive.save_chat(db, chat)
     return chat

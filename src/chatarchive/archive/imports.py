@@ -72,12 +72,11 @@ def save(
     if previous is not None and previous[1] in (DONE, ARCHIVED):
         return imported_result(db, previous[0], raw.origin, unchanged=previous[1] == DONE)
     result.import_id = _begin(db, raw, fmt, previous[0] if previous else None)
-    seen: set[str] = set()
     iterator = iter(records)
     try:
         while batch := list(islice(iterator, BATCH)):
             with db.atomic():
-                _save_batch(db, result, batch, seen)
+                _save_batch(db, result, batch)
                 _record_counts(db, result, RUNNING)
     except ChatArchiveError:
         # The export turned out unreadable part-way: keep what was read, say it failed; a
@@ -145,7 +144,7 @@ def _record_counts(db: Database, result: ImportResult, status: str) -> None:
 
 
 def _save_batch(
-    db: Database, result: ImportResult, batch: list[ParsedRecord | Rejected], seen: set[str]
+    db: Database, result: ImportResult, batch: list[ParsedRecord | Rejected]
 ) -> None:
     parsed = [r for r in batch if isinstance(r, ParsedRecord)]
     _save_rejected(db, result, [r for r in batch if isinstance(r, Rejected)])
@@ -156,14 +155,15 @@ def _save_batch(
     for record in parsed:
         message = record.message
         result.read += 1
-        if message.id in existing or message.id in seen:
+        # Ids are not remembered across batches (a million would cost 100 MB); the counts
+        # are settled from the archive when the import ends.
+        if message.id in existing or message.id in new:
             result.duplicate += 1
             again.append(message)
         else:
             result.new += 1
             result.touch(message)
             new[message.id] = message
-        seen.add(message.id)
     _insert_messages(db, list(new.values()), result.import_id)
     db.conn.executemany(_UPSERT_MESSAGE, [_message_row(m, result.import_id) for m in again])
     _insert_hashtags(db, again)  # a fuller sighting may carry hashtags an earlier one lost

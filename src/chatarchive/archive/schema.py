@@ -165,3 +165,10 @@ def m006_run_leases(db: Database) -> None:
     runs.add_column("pid", int)
     runs.add_column("heartbeat_at", str)
     runs.add_column("attempts", int)
+
+
+@migrations()
+def m007_query_indexes(db: Database) -> None:
+    """Indexes for the canned queries: answers to question N, a chat's questions."""
+    db.table("messages").create_index(["question_id"], if_not_exists=True)
+    db.table("questions").create_index(["chat_id", "number"], if_not_exists=True)
