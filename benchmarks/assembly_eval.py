@@ -12,7 +12,9 @@ Run ``python benchmarks/assembly_eval.py``. For each gold chat and overall it pr
 
 Gold chats (fixtures/gold/README.md): the synthetic #craftbiz stream with every hard case
 (chats detected, no schedule), the real #cancerchat of 2014-06-19 (detected; skipped when
-../shared/data is absent) and the synthetic #solopr chat (its schedule's window).
+../shared/data is absent) and the synthetic #solopr chat (its schedule's window); then the
+held-out #edchat and #hcsm chats (fixtures/gold/heldout.py, detected), which assembly was never
+tuned on: their rows are named "held-out ..." and are not held to the targets.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from chatarchive.models import (  # noqa: E402
 GOLD = ROOT / "fixtures" / "gold"
 SOLOPR = ROOT / "fixtures" / "solopr"
 SHARED = ROOT.parent / "shared" / "data"
+HELDOUT = ("edchat", "hcsm")  # fixtures/gold/heldout-<name>.jsonl and .json
 TARGETS = {"question_f1": 0.98, "answer_accuracy": 0.92, "answer_precision": 0.95}
 
 
@@ -126,7 +129,7 @@ def cases(shared: Path | None = SHARED) -> list[GoldCase]:
     if shared is not None and (shared / "cancerchat-topsy-2014").is_dir():
         found.append(cancerchat(shared))
     found += [solopr(), solopr(detect=True)]
-    return found
+    return found + [heldout(name) for name in HELDOUT]
 
 
 def hardcases() -> GoldCase:
@@ -171,6 +174,13 @@ def solopr(detect: bool = False) -> GoldCase:
     name = "solopr 2026-03-04 " + ("(detected)" if detect else "(schedule)")
     return GoldCase(name, gold["hashtag"], tuple(messages), labels, questions,
                     () if detect else (window,))
+
+
+def heldout(name: str) -> GoldCase:
+    """A held-out chat (fixtures/gold/heldout.py), never used to tune assembly; detected."""
+    gold = json.loads((GOLD / f"heldout-{name}.json").read_text(encoding="utf-8"))
+    messages = _parse(GOLD / f"heldout-{name}.jsonl", "auto")
+    return _case(f"held-out {name} (detected)", gold, messages)
 
 
 def predict(case: GoldCase) -> list[Chat]:
