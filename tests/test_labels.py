@@ -372,3 +372,15 @@ def test_cut_off_posts_and_their_continuations() -> None:
 )
 def test_mentions_label(text: str, expected: bool) -> None:
     assert mentions_label(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("1️⃣ What surprised you most this year?", 1),
+     ("1️⃣ At the pharmacy counter I hear it every day", None),
+     ("Tips: 1️⃣ batch it 2️⃣ team accounts 3️⃣ plain words", None)],
+)
+def test_keycap_digits_are_a_question_only_when_the_post_asks(
+    text: str, expected: int | None
+) -> None:
+    assert question_label(text) == expected

@@ -9,7 +9,8 @@ word only when a colon or dash follows it ("Here's Q1: ..."). Mentions of a labe
 text ("forgot to tag Q2", "Q3 coming up in 2 minutes", "Q3 was inspired by...") do not count.
 
 The other conversation cues assembly reads in a text (chatter, addressees, reactions,
-sign-offs, ...) are in cues.py.
+sign-offs, ...) are in cues.py. Each post is labelled several times over (session detection,
+moderators, attribution), so the labels are remembered per text (``cues.memoized``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .cues import plain, words
+from .cues import memoized, plain, words
 
 # Where a label sits in the text: at the start, after a sentence, or after a plain word.
 LEAD, SENTENCE, WORD = "lead", "sentence", "word"
@@ -100,6 +101,7 @@ class _LabelHit:
     spaced: bool  # "A 1", "Q .1": a gap between the letter and the number
 
 
+@memoized
 def question_label(text: str) -> int | None:
     """Return the question number a post poses ("Q1:", "T2.", "1️⃣"), or None."""
     if _RETWEET.match(text) or _lead_answer(text) is not None:
@@ -124,6 +126,7 @@ def question_text(text: str) -> str:
     return f"{before} {text[hit.end :].lstrip()}".strip()
 
 
+@memoized
 def answer_label(text: str) -> tuple[int, str] | None:
     """Return the number and exact span of a post's answer label ("A1:", "a2", "1)"), or None."""
     if _RETWEET.match(text):
@@ -150,6 +153,7 @@ def strip_label(text: str) -> str:
     return text[: hit.start] + text[hit.end :].lstrip()
 
 
+@memoized
 def is_prose_question(text: str) -> bool:
     """Tell whether a post poses an unnumbered question ("First question - ...", "Last qu ...")."""
     if _RETWEET.match(text):
@@ -173,6 +177,7 @@ def is_retweet(text: str) -> bool:
     return _RETWEET.match(text) is not None
 
 
+@memoized
 def mentions_label(text: str) -> bool:
     """Tell whether a text names a question or answer at all ("Q3", "A2", "next question")."""
     return any(p.search(text) for p in (_QUESTION, _ANSWER, _TOPIC, _PROSE))
@@ -181,7 +186,10 @@ def mentions_label(text: str) -> bool:
 def _question_hits(text: str) -> list[_LabelHit]:
     hits = _hits(_QUESTION, text) + _hits(_QUESTION_WORD, text)
     hits += [h for h in _hits(_TOPIC, text) if h.context == LEAD and h.hard]
-    hits += [h for h in _hits(_KEYCAP, text) if h.context != WORD]
+    # Keycap digits number lists as often as questions ("1️⃣ Batch it 2️⃣ ..."): only a post
+    # that asks something is a question by keycap.
+    if "?" in text:
+        hits += [h for h in _hits(_KEYCAP, text) if h.context != WORD]
     return sorted(hits, key=lambda hit: hit.start)
 
 
