@@ -15,14 +15,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import archive, formats, scheduler, sources
+from . import archive, formats, sources
 from .assemble import assemble_chat, detect_sessions
 from .assemble import chat_id as make_chat_id
 from .errors import ChatArchiveError, FormatError
 from .models import Chat, ChatSchedule, ChatWindow, RawExport
-from .render import render_markdown
 from .schedules import load_schedule
-from .summarize import summarize
+
+# scheduler (apscheduler), summarize (nltk, numpy) and render (jinja2) are imported where they
+# are used: an import of a local file needs none of them, and they cost most of its start-up.
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +134,8 @@ def windows_near(
 ) -> list[ChatWindow]:
     """The chat windows that posts of a hashtag between two times belong to."""
     if schedule is not None:
+        from . import scheduler
+
         span = schedule.duration + schedule.lookback
         starts = scheduler.occurrences(schedule, first - span, last)
         return [schedule_window(schedule, start) for start in starts]
@@ -196,6 +199,10 @@ def assemble_window(
 
 def recap_markdown(db: archive.Archive, chat_id: str, schedule: ChatSchedule | None = None) -> str:
     """Regenerate the Markdown recap of a chat from the archive alone."""
+    from . import scheduler
+    from .render import render_markdown
+    from .summarize import summarize
+
     window = archive.chat_window(db, chat_id)
     chat = assemble_window(db, window, schedule.aliases if schedule else ())
     if chat is None:

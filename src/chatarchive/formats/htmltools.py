@@ -1,7 +1,8 @@
 """HTML helpers shared by the formats that read saved web pages; the module that imports bs4.
 
 Pages are parsed with Python's own ``html.parser`` (no lxml needed); bytes are given to
-BeautifulSoup as they are, so it honours the page's declared charset.
+BeautifulSoup as they are, so it honours the page's declared charset. bs4 is imported inside
+the functions, so that registering the formats (every import does) does not load it.
 """
 
 from __future__ import annotations
@@ -11,14 +12,16 @@ import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag
-from bs4.exceptions import ParserRejectedMarkup
+from typing import TYPE_CHECKING, TypeAlias
 
 from chatarchive.formats.reading import RecordError
 
-# Other modules annotate with this name, so that only this module imports bs4.
-Element = Tag
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup, Tag
+
+# Other modules annotate with this name, so that only this module imports bs4; at run time it
+# is only a name (annotations are not evaluated), so bs4 loads when a page is first read.
+Element: TypeAlias = "Tag"
 _SKIPPED = ("script", "style", "template", "noscript")
 
 
@@ -28,6 +31,9 @@ def load_page(data: bytes | str) -> Element:
 
 
 def _soup(data: bytes | str, what: str) -> BeautifulSoup:
+    from bs4 import BeautifulSoup
+    from bs4.exceptions import ParserRejectedMarkup
+
     try:
         return BeautifulSoup(data, "html.parser")
     except ParserRejectedMarkup as error:
@@ -39,11 +45,15 @@ def _soup(data: bytes | str, what: str) -> BeautifulSoup:
 
 def select(root: Element, css: str) -> list[Element]:
     """Return the elements under ``root`` matching a CSS selector, in document order."""
+    from bs4 import Tag
+
     return [found for found in root.select(css) if isinstance(found, Tag)]
 
 
 def select_one(root: Element, css: str) -> Element | None:
     """Return the first element under ``root`` matching a CSS selector, or None."""
+    from bs4 import Tag
+
     found = root.select_one(css)
     return found if isinstance(found, Tag) else None
 
@@ -65,6 +75,8 @@ def plain_text(element: Element | None) -> str:
 
 def own_text(element: Element) -> str:
     """Return the text directly inside ``element``, not inside its child elements."""
+    from bs4 import NavigableString
+
     return "".join(str(child) for child in element.children if type(child) is NavigableString)
 
 
@@ -77,6 +89,8 @@ def inline_text(element: Element, link_text: Callable[[Element], str]) -> str:
 
 
 def _walk(element: Element, link_text: Callable[[Element], str], pieces: list[str]) -> None:
+    from bs4 import NavigableString, Tag
+
     for child in element.children:
         if type(child) is NavigableString:
             pieces.append(str(child))
@@ -144,6 +158,8 @@ def _link_text(anchor: Tag, links: list[str]) -> str:
 
 def html_to_text(content: str) -> HtmlText:
     """Turn a post's HTML into plain text: paragraphs, line breaks, tags, mentions, full links."""
+    from bs4 import MarkupResemblesLocatorWarning, NavigableString, Tag
+
     with warnings.catch_warnings():
         # A post that is only an address is a post, not a mistaken file name or URL to fetch.
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -151,6 +151,7 @@ def tags_of(hashtag_entities: Iterable[Any], key: str) -> list[str]:
 
 
 def _v1_entity_sets(tweet: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Entities of the extended tweet, of the tweet, then both ``extended_entities``."""
     extended = as_dict(tweet.get("extended_tweet"))
     return [
         as_dict(extended.get("entities")),
@@ -162,13 +163,26 @@ def _v1_entity_sets(tweet: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 def v1_text(tweet: Mapping[str, Any]) -> str:
     """Return the full text of a v1.1 tweet (not rebuilt for retweets), decoded and expanded."""
+    return _text(tweet, _v1_entity_sets(tweet))
+
+
+def v1_hashtags(tweet: Mapping[str, Any]) -> list[str]:
+    """Return the tags of a v1.1 tweet, extended entities first."""
+    return _hashtags(_v1_entity_sets(tweet))
+
+
+def v1_links(tweet: Mapping[str, Any]) -> list[str]:
+    """Return the expanded non-media URLs of a v1.1 tweet."""
+    return _links(_v1_entity_sets(tweet))
+
+
+def _text(tweet: Mapping[str, Any], entity_sets: Sequence[Mapping[str, Any]]) -> str:
     extended = as_dict(tweet.get("extended_tweet"))
     for candidate in (extended.get("full_text"), tweet.get("full_text"), tweet.get("text")):
         if isinstance(candidate, str):
             break
     else:
         raise RecordError("the tweet has no text, full_text or extended_tweet.full_text")
-    entity_sets = _v1_entity_sets(tweet)
     expansions: dict[str, str] = {}
     for entities in entity_sets:
         for kind in ("urls", "media"):
@@ -177,18 +191,15 @@ def v1_text(tweet: Mapping[str, Any]) -> str:
     return expand_text(candidate, expansions).strip()
 
 
-def v1_hashtags(tweet: Mapping[str, Any]) -> list[str]:
-    """Return the tags of a v1.1 tweet, extended entities first."""
-    sets = _v1_entity_sets(tweet)[:2]
-    return [tag for entities in sets for tag in tags_of(as_list(entities.get("hashtags")), "text")]
+def _hashtags(entity_sets: Sequence[Mapping[str, Any]]) -> list[str]:
+    # Only the two ``entities`` sets hold hashtags; ``extended_entities`` hold media.
+    return [tag for entities in entity_sets[:2]
+            for tag in tags_of(as_list(entities.get("hashtags")), "text")]
 
 
-def v1_links(tweet: Mapping[str, Any]) -> list[str]:
-    """Return the expanded non-media URLs of a v1.1 tweet."""
-    sets = _v1_entity_sets(tweet)[:2]
-    return [
-        url for entities in sets for url in url_expansions(as_list(entities.get("urls"))).values()
-    ]
+def _links(entity_sets: Sequence[Mapping[str, Any]]) -> list[str]:
+    return [url for entities in entity_sets[:2]
+            for url in url_expansions(as_list(entities.get("urls"))).values()]
 
 
 def v1_author(tweet: Mapping[str, Any]) -> Author:
@@ -216,8 +227,10 @@ def message_from_v1(tweet: Mapping[str, Any], author: Author | None = None) -> M
         raise RecordError("the tweet has no id_str")
     author = author or v1_author(tweet)
     original = as_dict(tweet.get("retweeted_status"))
+    # Built once: text, tags and links all read the same four entity sets.
+    sets = _v1_entity_sets(tweet)
     text, hashtags, links = with_original(
-        (v1_text(tweet), v1_hashtags(tweet), v1_links(tweet)),
+        (_text(tweet, sets), _hashtags(sets), _links(sets)),
         (lambda: message_from_v1(original)) if original else None,
     )
     quoted = v1_id(tweet, "quoted_status_id") or v1_id(as_dict(tweet.get("quoted_status")), "id")

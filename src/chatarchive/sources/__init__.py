@@ -13,9 +13,16 @@ URLs, and live pulls from Mastodon and Bluesky. The only package that talks to t
 Every export arrives as a local file, so large exports are never held whole in memory; a failure
 deletes any partial file. Tokens come only from environment variables and are never logged.
 ``discard`` deletes spool files (stdin, downloads, pulls) once imported; local files stay.
+
+The http names (``fetch_url``, ``FetchPolicy``, ``fetch_mastodon`` ...) load web.py and live.py,
+and with them httpx, only when first used (PEP 562): importing a local file never needs them.
 """
 
-from .live import fetch_bluesky, fetch_mastodon
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
 from .local import (
     discard,
     expand,
@@ -26,7 +33,10 @@ from .local import (
     sha256_file,
     stdin_export,
 )
-from .web import DEFAULT_POLICY, MAX_BYTES, FetchPolicy, fetch_url
+
+if TYPE_CHECKING:
+    from .live import fetch_bluesky, fetch_mastodon
+    from .web import DEFAULT_POLICY, MAX_BYTES, FetchPolicy, fetch_url
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -44,3 +54,29 @@ __all__ = [
     "sha256_file",
     "stdin_export",
 ]
+
+# Name -> the submodule defining it, loaded on first access.
+_LAZY = {
+    "fetch_bluesky": "live",
+    "fetch_mastodon": "live",
+    "DEFAULT_POLICY": "web",
+    "MAX_BYTES": "web",
+    "FetchPolicy": "web",
+    "fetch_url": "web",
+}
+
+
+def __getattr__(name: str) -> object:
+    """Load an http name from its submodule on first use (and keep it here)."""
+    # Typed ``object``, not Any: a misspelt name used as a function still fails type checks.
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The package's names, the lazy ones included."""
+    return sorted({*globals(), *_LAZY})
