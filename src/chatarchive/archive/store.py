@@ -171,7 +171,9 @@ def returning_authors(
     tags = [t.lower() for t in hashtags]
     marks = ",".join("?" * len(tags))
     query = (
-        f"select 1 from messages m join message_hashtags h on h.message_id = m.id"
+        # "cross join" keeps SQLite's order: the author's posts first (author index), then
+        # their hashtags, rather than the hashtag's whole history.
+        f"select 1 from messages m cross join message_hashtags h on h.message_id = m.id"
         f" where m.author_id = ? and h.hashtag in ({marks}) and h.created_at < ? limit 1"
     )
     moment = to_iso(before)
