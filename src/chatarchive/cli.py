@@ -105,7 +105,9 @@ def import_(archive_path: str, sources: tuple[str, ...], fmt: str, columns: tupl
                                                              "rejected")]
     click.echo(f"Total: {totals[0]} read, {totals[1]} new, {totals[2]} duplicate,"
                f" {totals[3]} rejected; {len(chats)} chat(s) assembled"
-               + (f": {', '.join(chats)}" if chats else ""), err=True)
+               + (f": {', '.join(chats[:10])}" if chats else "")
+               + (f" and {len(chats) - 10} more (chatarchive chats)" if len(chats) > 10 else ""),
+               err=True)
 
 
 def _column_options(columns: tuple[str, ...]) -> dict[str, str]:
