@@ -219,9 +219,10 @@ def test_twenty_kills_of_a_20k_post_import(tmp_path: Path) -> None:
     assert clean.snapshot["messages"][0] == 20200
     assert clean.snapshot["chats"][0] == 100
     interrupted = kill_and_rerun(tmp_path, clean, kills=20)
-    # Where the kills landed depends on the machine; on one run: 1 in start-up, 6 while
-    # batches were written ('running'), 8 while chats were assembled ('archived'), 5 after.
-    assert sum(" killed " in line for line in interrupted) >= 10, interrupted
+    # Where the kills landed depends on the machine and its load; on one run: 1 in start-up,
+    # 6 while batches were written ('running'), 8 while chats were assembled ('archived'), 5
+    # after. A faster import leaves fewer in flight, so only a quarter are required.
+    assert sum(" killed " in line for line in interrupted) >= 5, interrupted
     assert any("'running'" in line for line in interrupted), interrupted
     assert any("'archived'" in line for line in interrupted), interrupted
 
