@@ -146,6 +146,9 @@ def import_state(archive: Path) -> list[tuple[object, ...]]:
     if not archive.exists():
         return []
     with sqlite3.connect(archive) as conn:
+        # Killed while the archive was being created: the schema is not there yet.
+        if not conn.execute("select 1 from sqlite_master where name = 'imports'").fetchone():
+            return []
         return conn.execute("select id, status, read, new from imports").fetchall()
 
 
