@@ -200,3 +200,29 @@ def test_an_interrupted_import_resumes_to_the_same_archive(
     assert (resumed.read, resumed.new, resumed.duplicate, resumed.rejected) == (3, 3, 0, 1)
     assert set(resumed.spans) == {"solopr"}
     assert table_rows(db) == table_rows(clean)
+
+
+def test_between_picks_what_the_archive_read_would_find(tmp_path: Path) -> None:
+    # Assembly slices a chat's posts out of the stretch read for detection: the slice must be
+    # exactly what reading the chat's own window back would give, reply chains included.
+    from datetime import timedelta
+
+    from chatarchive.posts import between
+
+    db = archive.open_archive(tmp_path / "a.db")
+    chain = [message(300 + n, ANN if n % 2 else HOST_A, f"reply {n}", 10 + n, hashtags=(),
+                     in_reply_to_id=f"twitter:{299 + n}" if n else "twitter:102")
+             for n in range(4)]
+    stray = message(400, ANN, "no tag, no reply", 12, hashtags=())
+    late = message(401, ANN, "A1: late #SoloPR", 40)
+    records = [record(m, i) for i, m in enumerate([*posts(), *chain, stray, late])]
+    archive.save(db, raw_export(tmp_path / "x", "a" * 64), "twarc", records)
+    wide = archive.messages_between(db, ["solopr"], START - timedelta(hours=1),
+                                    START + timedelta(hours=1))
+    assert len(wide) == 7  # Q1, A1, the reply chain and the late answer; not the stray post
+    for first, last in [(0, 60), (2, 11), (2, 12), (3, 13), (11, 40), (0, 39)]:
+        start, end = START + timedelta(minutes=first), START + timedelta(minutes=last)
+        expected = archive.messages_between(db, ["SoloPR"], start, end)
+        assert between(wide, ["SoloPR"], start, end) == expected, (first, last)
+    cut = between(wide, ["solopr"], START + timedelta(minutes=2), START + timedelta(minutes=11))
+    assert [m.id for m in cut] == ["twitter:102", "twitter:300", "twitter:301"]

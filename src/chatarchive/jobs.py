@@ -19,7 +19,8 @@ from . import archive, formats, sources
 from .assemble import assemble_chat, detect_sessions
 from .assemble import chat_id as make_chat_id
 from .errors import ChatArchiveError, FormatError
-from .models import Chat, ChatSchedule, ChatWindow, RawExport
+from .models import Chat, ChatSchedule, ChatWindow, Message, RawExport
+from .posts import between
 from .schedules import load_schedule
 
 # scheduler (apscheduler), summarize (nltk, numpy) and render (jinja2) are imported where they
@@ -122,8 +123,8 @@ def reassemble(
         for tag, (first, last) in result.spans.items():
             if schedule is not None and tag not in (schedule.hashtag, *schedule.aliases):
                 continue
-            for window in windows_near(db, tag, first, last, schedule):
-                chat = assemble_window(db, window)
+            for window, loaded in _windows_and_posts(db, tag, first, last, schedule):
+                chat = assemble_window(db, window, loaded=loaded)
                 if chat is not None:
                     chat_ids.add(chat.id)
     return sorted(chat_ids)
@@ -133,21 +134,37 @@ def windows_near(
     db: archive.Archive, tag: str, first: datetime, last: datetime, schedule: ChatSchedule | None
 ) -> list[ChatWindow]:
     """The chat windows that posts of a hashtag between two times belong to."""
+    return [window for window, _ in _windows_and_posts(db, tag, first, last, schedule)]
+
+
+# The posts read to find a chat are kept to assemble it; read this much around its stretch of
+# posts, a chat's window (whole minutes, a late reply) may reach a little beyond the stretch.
+_LOADED_MARGIN = timedelta(minutes=30)
+Loaded = tuple[datetime, datetime, list[Message]]
+
+
+def _windows_and_posts(
+    db: archive.Archive, tag: str, first: datetime, last: datetime, schedule: ChatSchedule | None
+) -> list[tuple[ChatWindow, Loaded | None]]:
+    """The windows near new posts, each with the posts already read around it (if any)."""
     if schedule is not None:
         from . import scheduler
 
         span = schedule.duration + schedule.lookback
         starts = scheduler.occurrences(schedule, first - span, last)
-        return [schedule_window(schedule, start) for start in starts]
+        return [(schedule_window(schedule, start), None) for start in starts]
     # Chats already in the archive keep their windows (and schedules): late posts join them.
-    windows = archive.chats_overlapping(db, tag, first - SESSION_MARGIN, last + SESSION_MARGIN)
-    known = list(windows)
+    known = archive.chats_overlapping(db, tag, first - SESSION_MARGIN, last + SESSION_MARGIN)
+    found: list[tuple[ChatWindow, Loaded | None]] = [(window, None) for window in known]
     for start, end in archive.bursts(db, tag, first - SESSION_MARGIN, last + SESSION_MARGIN,
                                      SESSION_GAP, LONGEST_BURST, MIN_CHAT_POSTS):
-        messages = archive.messages_between(db, [tag], start, end)
-        windows.extend(w for w in detect_sessions(messages, tag)
-                       if w not in windows and not any(_overlap(w, k) for k in known))
-    return windows
+        loaded = (start - _LOADED_MARGIN, end + _LOADED_MARGIN,
+                  archive.messages_between(db, [tag], start - _LOADED_MARGIN,
+                                           end + _LOADED_MARGIN))
+        for window in detect_sessions(between(loaded[2], [tag], start, end), tag):
+            if all(window != w for w, _ in found) and not any(_overlap(window, k) for k in known):
+                found.append((window, loaded))
+    return found
 
 
 def _overlap(one: ChatWindow, other: ChatWindow) -> bool:
@@ -180,13 +197,21 @@ def schedule_window(schedule: ChatSchedule, start: datetime) -> ChatWindow:
 
 
 def assemble_window(
-    db: archive.Archive, window: ChatWindow, aliases: Sequence[str] = ()
+    db: archive.Archive, window: ChatWindow, aliases: Sequence[str] = (),
+    loaded: Loaded | None = None,
 ) -> Chat | None:
-    """Assemble one chat from the archive and store its derived rows; None if it has no posts."""
+    """Assemble one chat from the archive and store its derived rows; None if it has no posts.
+
+    ``loaded`` (first, last, posts) are the posts of the hashtag already read for that time;
+    they are used instead of reading the archive again when they cover the window.
+    """
     window = with_chat_id(db, window)
     tags = [window.hashtag, *aliases]
-    messages = archive.messages_between(db, tags, window.starts_at,
-                                        window.ends_at + window.lookback)
+    end = window.ends_at + window.lookback
+    if loaded is not None and not aliases and loaded[0] <= window.starts_at and end <= loaded[1]:
+        messages = between(loaded[2], tags, window.starts_at, end)
+    else:
+        messages = archive.messages_between(db, tags, window.starts_at, end)
     if not messages:
         return None
     # Posts earlier on the chat's own day (reminders, "see you at 1pm") don't make a regular.

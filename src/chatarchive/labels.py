@@ -87,6 +87,9 @@ _PROSE = re.compile(
     re.I,
 )
 _LEAD_IN_MAX_WORDS = 4
+# Every numbered label holds a digit or a keycap; spelled-out ones say "question". A text with
+# neither (most chatter) has no label, which one scan in C tells quickly.
+_MAY_LABEL = re.compile(r"[0-9\U0001f51f]|question", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +107,7 @@ class _LabelHit:
 @memoized
 def question_label(text: str) -> int | None:
     """Return the question number a post poses ("Q1:", "T2.", "1️⃣"), or None."""
-    if _RETWEET.match(text) or _lead_answer(text) is not None:
+    if not _MAY_LABEL.search(text) or _RETWEET.match(text) or _lead_answer(text) is not None:
         return None
     for hit in _question_hits(text):
         if _counts_as_question(text, hit):
@@ -129,7 +132,7 @@ def question_text(text: str) -> str:
 @memoized
 def answer_label(text: str) -> tuple[int, str] | None:
     """Return the number and exact span of a post's answer label ("A1:", "a2", "1)"), or None."""
-    if _RETWEET.match(text):
+    if not _MAY_LABEL.search(text) or _RETWEET.match(text):
         return None
     hits = [hit for hit in _hits(_ANSWER, text) if _counts_as_answer(text, hit)]
     lead = _lead_answer(text)

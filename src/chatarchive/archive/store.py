@@ -7,6 +7,7 @@ import logging
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -24,7 +25,8 @@ def to_iso(moment: datetime) -> str:
 
 def from_iso(text: str) -> datetime:
     """Parse the archive's text form of a datetime back to an aware UTC datetime."""
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+    moment = datetime.fromisoformat(text)  # Python 3.11 reads the "Z"
+    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
 
 
 def now_iso() -> str:
@@ -78,9 +80,15 @@ def _row_to_message(row: Sequence[object]) -> Message:
         in_reply_to_id=_opt(reply), quoted_id=_opt(quoted), repost_of_id=_opt(repost),
         like_count=likes if isinstance(likes, int) else None,
         repost_count=reposts if isinstance(reposts, int) else None, lang=_opt(lang),
-        hashtags=tuple(json.loads(str(hashtags or "[]"))),
-        links=tuple(json.loads(str(links or "[]"))),
+        hashtags=_json_tuple(hashtags), links=_json_tuple(links),
     )
+
+
+@lru_cache(maxsize=4096)
+def _json_tuple(text: object) -> tuple[str, ...]:
+    # Read back for every post of every chat; the same few lists ("[]", a chat's hashtags)
+    # come again and again.
+    return tuple(json.loads(str(text or "[]")))
 
 
 def _opt(value: object) -> str | None:
