@@ -117,54 +117,110 @@ def reassemble(
     db: archive.Archive, results: Iterable[archive.ImportResult],
     schedule: ChatSchedule | None = None,
 ) -> list[str]:
-    """Assemble again every chat whose time span new posts fall in; return their ids."""
-    chat_ids: set[str] = set()
+    """Assemble again every chat whose time span new posts fall in; return their ids.
+
+    Without a schedule, the chats are found in the hashtags' streams; a large import shares
+    that work with a worker on a second core (lanes.py).
+    """
+    spans: dict[str, list[tuple[datetime, datetime]]] = {}
     for result in results:
-        for tag, (first, last) in result.spans.items():
-            if schedule is not None and tag not in (schedule.hashtag, *schedule.aliases):
-                continue
-            for window, loaded in _windows_and_posts(db, tag, first, last, schedule):
-                chat = assemble_window(db, window, loaded=loaded)
-                if chat is not None:
-                    chat_ids.add(chat.id)
-    return sorted(chat_ids)
+        for tag, span in result.spans.items():
+            if schedule is None or tag in (schedule.hashtag, *schedule.aliases):
+                spans.setdefault(tag, []).append(span)
+    if schedule is not None:
+        windows = [w for tag, tag_spans in spans.items() for first, last in tag_spans
+                   for w in windows_near(db, tag, first, last, schedule)]
+        chats = (assemble_window(db, window) for window in windows)
+        return sorted({chat.id for chat in chats if chat is not None})
+    from . import lanes
+
+    stretches = [s for tag, tag_spans in spans.items() for s in _stretches(db, tag, tag_spans)]
+    return sorted(set(lanes.share(db, stretches, assemble_stretches)))
 
 
 def windows_near(
     db: archive.Archive, tag: str, first: datetime, last: datetime, schedule: ChatSchedule | None
 ) -> list[ChatWindow]:
     """The chat windows that posts of a hashtag between two times belong to."""
-    return [window for window, _ in _windows_and_posts(db, tag, first, last, schedule)]
+    if schedule is not None:
+        from . import scheduler
+
+        span = schedule.duration + schedule.lookback
+        starts = scheduler.occurrences(schedule, first - span, last)
+        return [schedule_window(schedule, start) for start in starts]
+    return [window for stretch in _stretches(db, tag, [(first, last)])
+            for window, _ in _windows(db, stretch)]
 
 
+@dataclass(frozen=True)
+class Stretch:
+    """Part of a hashtag's stream to (re)assemble the chats of, on its own.
+
+    Stretches of one hashtag are two days apart or more, so that no two of them can name a
+    chat of the same day: each can go to another process.
+    """
+
+    tag: str
+    known: tuple[ChatWindow, ...]  # the hashtag's chats already archived near the new posts
+    assemble_known: bool  # this stretch (the hashtag's first) assembles those again
+    bursts: tuple[tuple[datetime, datetime], ...]  # where to look for new chats
+    posts: int  # how many posts the bursts hold, to share the work out evenly
+
+
+# Stretches of a hashtag split where its posts pause this long (more than a calendar day in
+# any time zone, so each date's chats stay together).
+_STRETCH_PAUSE = timedelta(days=2)
 # The posts read to find a chat are kept to assemble it; read this much around its stretch of
 # posts, a chat's window (whole minutes, a late reply) may reach a little beyond the stretch.
 _LOADED_MARGIN = timedelta(minutes=30)
 Loaded = tuple[datetime, datetime, list[Message]]
 
 
-def _windows_and_posts(
-    db: archive.Archive, tag: str, first: datetime, last: datetime, schedule: ChatSchedule | None
-) -> list[tuple[ChatWindow, Loaded | None]]:
-    """The windows near new posts, each with the posts already read around it (if any)."""
-    if schedule is not None:
-        from . import scheduler
+def _stretches(
+    db: archive.Archive, tag: str, spans: Sequence[tuple[datetime, datetime]]
+) -> list[Stretch]:
+    """The stretches of a hashtag's stream around new posts (in time order)."""
+    known: list[ChatWindow] = []
+    bursts: set[tuple[datetime, datetime, int]] = set()
+    for first, last in spans:
+        near = (tag, first - SESSION_MARGIN, last + SESSION_MARGIN)
+        # Chats already in the archive keep their windows (and schedules): late posts join them.
+        known.extend(w for w in archive.chats_overlapping(db, *near) if w not in known)
+        bursts.update(archive.bursts(db, *near, SESSION_GAP, LONGEST_BURST, MIN_CHAT_POSTS))
+    groups: list[list[tuple[datetime, datetime, int]]] = []
+    for burst in sorted(bursts):
+        if groups and burst[0] - groups[-1][-1][1] < _STRETCH_PAUSE:
+            groups[-1].append(burst)
+        else:
+            groups.append([burst])
+    return [
+        Stretch(tag, tuple(known), number == 0, tuple((b[0], b[1]) for b in group),
+                sum(b[2] for b in group))
+        for number, group in enumerate(groups or [[]])
+    ]
 
-        span = schedule.duration + schedule.lookback
-        starts = scheduler.occurrences(schedule, first - span, last)
-        return [(schedule_window(schedule, start), None) for start in starts]
-    # Chats already in the archive keep their windows (and schedules): late posts join them.
-    known = archive.chats_overlapping(db, tag, first - SESSION_MARGIN, last + SESSION_MARGIN)
-    found: list[tuple[ChatWindow, Loaded | None]] = [(window, None) for window in known]
-    for start, end in archive.bursts(db, tag, first - SESSION_MARGIN, last + SESSION_MARGIN,
-                                     SESSION_GAP, LONGEST_BURST, MIN_CHAT_POSTS):
-        loaded = (start - _LOADED_MARGIN, end + _LOADED_MARGIN,
-                  archive.messages_between(db, [tag], start - _LOADED_MARGIN,
-                                           end + _LOADED_MARGIN))
-        for window in detect_sessions(between(loaded[2], [tag], start, end), tag):
-            if all(window != w for w, _ in found) and not any(_overlap(window, k) for k in known):
-                found.append((window, loaded))
-    return found
+
+def _windows(db: archive.Archive, stretch: Stretch) -> Iterator[tuple[ChatWindow, Loaded | None]]:
+    """A stretch's chat windows, each new one with the posts read to find it (one burst's
+    posts in memory at a time)."""
+    if stretch.assemble_known:
+        yield from ((window, None) for window in stretch.known)
+    found: list[ChatWindow] = []
+    for start, end in stretch.bursts:
+        loaded = (start - _LOADED_MARGIN, end + _LOADED_MARGIN, archive.messages_between(
+            db, [stretch.tag], start - _LOADED_MARGIN, end + _LOADED_MARGIN))
+        for window in detect_sessions(between(loaded[2], [stretch.tag], start, end), stretch.tag):
+            # Pieces of a very long burst overlap: a chat in both is found twice.
+            if window not in found and not any(_overlap(window, k) for k in stretch.known):
+                found.append(window)
+                yield window, loaded
+
+
+def assemble_stretches(db: archive.Archive, stretches: Iterable[Stretch]) -> list[str]:
+    """Assemble and store the chats of some stretches; return their ids."""
+    chats = (assemble_window(db, window, loaded=loaded)
+             for stretch in stretches for window, loaded in _windows(db, stretch))
+    return [chat.id for chat in chats if chat is not None]
 
 
 def _overlap(one: ChatWindow, other: ChatWindow) -> bool:

@@ -126,8 +126,9 @@ def messages_between(
 def bursts(
     db: Database, hashtag: str, start: datetime, end: datetime, gap: timedelta,
     longest: timedelta, least: int,
-) -> Iterator[tuple[datetime, datetime]]:
-    """Stretches of a hashtag's posts in [start, end] split at silences longer than ``gap``.
+) -> Iterator[tuple[datetime, datetime, int]]:
+    """Stretches of a hashtag's posts in [start, end] split at silences longer than ``gap``:
+    (first, last, number of posts).
 
     Streams the times from SQLite, so memory stays flat however many posts there are. Stretches
     with fewer than ``least`` posts are left out, and any longer than ``longest`` are cut into
@@ -143,16 +144,16 @@ def bursts(
         if first is not None and last is not None:
             if moment - last > gap:
                 if count >= least:
-                    yield first, last
+                    yield first, last, count
                 first, count = None, 0
             elif moment - first > longest:
-                yield first, last
+                yield first, last, count
                 first, count = last - gap, 0
         first = moment if first is None else first
         last = moment
         count += 1
     if first is not None and last is not None and count >= least:
-        yield first, last
+        yield first, last, count
 
 
 def hashtag_span(db: Database, hashtags: Sequence[str]) -> tuple[datetime, datetime] | None:

@@ -1,0 +1,109 @@
+"""Sharing chat assembly with a worker process: the same chats as one process makes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from chatarchive import archive, jobs, lanes
+
+from .factories import author, message, raw_export, record
+
+HOST = author("kellyecrane", "Kelly Crane")
+PEOPLE = [author(f"person{n}", f"Person {n}") for n in range(6)]
+# The worker imports this module afresh; the environment it inherits names the parent.
+PARENT = int(os.environ.setdefault("CHATARCHIVE_TEST_LANES_PARENT", str(os.getpid())))
+
+
+@dataclass(frozen=True)
+class Unit:
+    name: str
+    posts: int
+
+
+def test_halves_balance_posts_and_keep_order() -> None:
+    units = [Unit("a", 5), Unit("b", 1), Unit("c", 4), Unit("d", 2), Unit("e", 3)]
+    mine, theirs = lanes.halves(units)
+    assert [u.name for u in mine] == ["a", "b", "d"]
+    assert [u.name for u in theirs] == ["c", "e"]
+    assert (sum(u.posts for u in mine), sum(u.posts for u in theirs)) == (8, 7)
+
+
+def pids(db: archive.Archive, units: Sequence[Unit]) -> list[str]:
+    return [f"{u.name}:{'parent' if os.getpid() == PARENT else 'worker'}" for u in units]
+
+
+def fails_in_worker(db: archive.Archive, units: Sequence[Unit]) -> list[str]:
+    if os.getpid() != PARENT:
+        raise ValueError("broken unit")
+    return []
+
+
+def test_share_runs_half_the_units_in_a_worker(tmp_path: Path) -> None:
+    db = archive.open_archive(tmp_path / "a.db")
+    units = [Unit("a", 30_000), Unit("b", 20_000), Unit("c", 15_000)]
+    assert lanes.share(db, units, pids) == ["a:parent", "b:worker", "c:worker"]
+    # Small jobs and in-memory archives stay in this process.
+    assert lanes.share(db, [Unit("a", 10), Unit("b", 10)], pids) == ["a:parent", "b:parent"]
+    memory = archive.open_archive(":memory:")
+    assert lanes.share(memory, units, pids) == ["a:parent", "b:parent", "c:parent"]
+
+
+def test_a_failing_worker_is_an_error_with_its_traceback(tmp_path: Path) -> None:
+    db = archive.open_archive(tmp_path / "a.db")
+    with pytest.raises(RuntimeError, match=r"(?s)assembly worker failed.*broken unit"):
+        lanes.share(db, [Unit("a", 30_000), Unit("b", 30_000)], fails_in_worker)
+
+
+def weekly_chats(weeks: int) -> list:
+    posts = []
+    for week in range(weeks):
+        base = week * 7 * 24 * 60 + week * 17  # minutes; a few minutes later each week
+        first = 1000 * (week + 1)
+        for q in (1, 2, 3):
+            asked = base + (q - 1) * 10
+            posts.append(message(first + q * 100, HOST, f"Q{q}: What about {q}? #solopr", asked))
+            posts.extend(
+                message(first + q * 100 + n + 1, who, f"A{q}: my answer {n} #solopr",
+                        asked + 2 + n, in_reply_to_id=f"twitter:{first + q * 100}")
+                for n, who in enumerate(PEOPLE[: 3 + week % 3])
+            )
+    return posts
+
+
+def import_into(path: Path, posts: list) -> tuple[archive.Archive, list[str]]:
+    db = archive.open_archive(path)
+    result = archive.save(db, raw_export(path.with_suffix(".jsonl"), "a" * 64), "twarc",
+                          [record(m, i) for i, m in enumerate(posts)])
+    return db, jobs.reassemble(db, [result])
+
+
+def test_a_worker_assembles_the_same_chats(tmp_path: Path, monkeypatch) -> None:
+    posts = weekly_chats(4)
+    one, alone = import_into(tmp_path / "one.db", posts)
+    monkeypatch.setattr(lanes, "WORTH_A_WORKER", 0)
+    two, shared = import_into(tmp_path / "two.db", posts)
+    assert alone == shared == [
+        "solopr-2026-03-04", "solopr-2026-03-11", "solopr-2026-03-18", "solopr-2026-03-25"]
+    for query in ("select id, starts_at, ends_at, hosts, posts, questions, answers,"
+                  " participants from chats order by id",
+                  "select id, chat_id, kind, question_id from messages order by id",
+                  "select * from questions order by id",
+                  "select * from chat_participants order by chat_id, participant_id"):
+        assert one.execute(query).fetchall() == two.execute(query).fetchall(), query
+    assert one.execute("select sum(answers) from chats").fetchone()[0] == 3 * (3 + 4 + 5 + 3)
+
+
+def test_stretches_of_a_hashtag_split_only_at_long_pauses(tmp_path: Path) -> None:
+    db, _ = import_into(tmp_path / "a.db", weekly_chats(2))
+    first, last = timedelta(0), timedelta(days=8)
+    from .factories import START
+
+    stretches = jobs._stretches(db, "solopr", [(START + first, START + last)])
+    assert [(s.assemble_known, len(s.bursts), s.posts, len(s.known)) for s in stretches] == [
+        (True, 1, 12, 2), (False, 1, 15, 2)]
