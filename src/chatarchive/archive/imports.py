@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
 from itertools import islice
 
@@ -165,7 +166,8 @@ def _save_batch(
             result.touch(message)
             new[message.id] = message
     _insert_messages(db, list(new.values()), result.import_id)
-    db.conn.executemany(_UPSERT_MESSAGE, [_message_row(m, result.import_id) for m in again])
+    db.conn.executemany(_UPSERT_MESSAGE, [_message_row(m, result.import_id, to_iso(m.created_at))
+                                          for m in again])
     _insert_hashtags(db, again)  # a fuller sighting may carry hashtags an earlier one lost
     db.conn.executemany(
         "insert or ignore into sightings (message_id, import_id, location, raw) values (?,?,?,?)",
@@ -243,25 +245,36 @@ where messages.text is not excluded.text or messages.like_count is not excluded.
 """
 
 
-def _message_row(m: Message, import_id: int | None) -> tuple[object, ...]:
-    return (m.id, m.platform, m.native_id, m.author.id, m.text, to_iso(m.created_at), m.url,
+def _message_row(m: Message, import_id: int | None, created: str) -> tuple[object, ...]:
+    return (m.id, m.platform, m.native_id, m.author.id, m.text, created, m.url,
             m.in_reply_to_id, m.quoted_id, m.repost_of_id, m.like_count, m.repost_count,
-            m.lang, json.dumps(list(m.hashtags)), json.dumps(list(m.links)), import_id)
+            m.lang, _json_list(m.hashtags), _json_list(m.links), import_id)
+
+
+@lru_cache(maxsize=4096)
+def _json_list(items: tuple[str, ...]) -> str:
+    # Most posts share a few hashtag lists and carry no links.
+    return json.dumps(list(items))
 
 
 def _insert_messages(db: Database, messages: Sequence[Message], import_id: int | None) -> None:
     """Insert posts new to the archive, then index them for search in one statement."""
     if not messages:
         return
+    created = [to_iso(m.created_at) for m in messages]
     last = db.execute("select coalesce(max(rowid), 0) from messages").fetchone()[0]
-    db.conn.executemany(_INSERT_MESSAGE + _RESUMED, [_message_row(m, import_id) for m in messages])
+    db.conn.executemany(_INSERT_MESSAGE + _RESUMED,
+                        [_message_row(m, import_id, c) for m, c in zip(messages, created)])
     db.execute("insert into messages_fts (rowid, text) select rowid, text from messages"
                " where rowid > ?", [last])
-    _insert_hashtags(db, messages)
+    _insert_hashtags(db, messages, created)
 
 
-def _insert_hashtags(db: Database, messages: Sequence[Message]) -> None:
+def _insert_hashtags(
+    db: Database, messages: Sequence[Message], created: Sequence[str] | None = None
+) -> None:
+    times = created if created is not None else [to_iso(m.created_at) for m in messages]
     db.conn.executemany(
         "insert or ignore into message_hashtags (hashtag, message_id, created_at) values (?,?,?)",
-        [(tag, m.id, to_iso(m.created_at)) for m in messages for tag in m.hashtags],
+        [(tag, m.id, when) for m, when in zip(messages, times) for tag in m.hashtags],
     )

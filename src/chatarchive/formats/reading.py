@@ -124,15 +124,18 @@ def json_lines(path: Path) -> Iterator[tuple[str, Any] | Rejected]:
             raw = raw.rstrip(b"\r\n")
             if not raw.strip():
                 continue
-            text = raw.decode("utf-8", errors="replace")
             try:
                 value = loads(raw)
             except UnicodeDecodeError as error:
-                yield Rejected(where, f"not UTF-8 text: {error.reason}", snippet(text))
+                yield Rejected(where, f"not UTF-8 text: {error.reason}", _line_snippet(raw))
             except json.JSONDecodeError as error:
-                yield Rejected(where, json_error_reason(error), snippet(text))
+                yield Rejected(where, json_error_reason(error), _line_snippet(raw))
             else:
                 yield where, value
+
+
+def _line_snippet(raw: bytes) -> str:
+    return snippet(raw[: SNIPPET_CHARS * 4].decode("utf-8", errors="replace"))
 
 
 def records_of(

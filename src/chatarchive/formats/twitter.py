@@ -28,7 +28,6 @@ _V1_DATE = re.compile(
     r"(?P<tz>[+-]\d{4}) (?P<year>\d{4})$"
 )
 _TCO = re.compile(r"https?://t\.co/[A-Za-z0-9]+")
-_DIGITS = re.compile(r"^[0-9]+$")
 
 
 def as_dict(value: Any) -> Mapping[str, Any]:
@@ -43,7 +42,7 @@ def as_list(value: Any) -> list[Any]:
 
 def id_text(value: Any) -> str | None:
     """Return a numeric id given as text, else None (integer ids may have been rounded)."""
-    if isinstance(value, str) and _DIGITS.match(value):
+    if isinstance(value, str) and value.isascii() and value.isdigit():
         return value
     return None
 
@@ -54,7 +53,7 @@ def as_int(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and _DIGITS.match(value):
+    if isinstance(value, str) and value.isascii() and value.isdigit():
         return int(value)
     return None
 
@@ -125,7 +124,9 @@ def snowflake_time(native_id: str) -> datetime:
 
 def expand_text(text: str, expansions: Mapping[str, str]) -> str:
     """Decode HTML entities once, then put each t.co link's expanded URL in its place."""
-    decoded = html.unescape(text)
+    decoded = html.unescape(text) if "&" in text else text
+    if not expansions:
+        return decoded
     return _TCO.sub(lambda match: expansions.get(match.group(0), match.group(0)), decoded)
 
 
