@@ -11,6 +11,7 @@ import os
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -78,24 +79,67 @@ def sizes_arg(text: str | None, full: bool) -> tuple[int, ...]:
 
 
 def timed_run(command: Sequence[str | Path], cwd: Path | None = None) -> Run:
-    """Run a command to its end; return its wall time and its own peak RSS (from wait4)."""
+    """Run a command to its end; return its wall time, CPU time and peak memory.
+
+    ``max_rss_mb`` is the peak of the process and its worker processes together (their RSS
+    summed, sampled every 50 ms from /proc), or, where /proc cannot tell, ru_maxrss from wait4
+    (the largest single process). CPU time includes the workers (wait4 counts reaped children).
+    """
     out_path, err_path = OUT / ".stdout.tmp", OUT / ".stderr.tmp"
     OUT.mkdir(parents=True, exist_ok=True)
     with out_path.open("wb") as out, err_path.open("wb") as err:
         started = time.perf_counter()
         process = subprocess.Popen([str(c) for c in command], stdout=out, stderr=err, cwd=cwd)
+        tree_peak = [0]
+        sampler = threading.Thread(target=_sample_tree_rss, args=(process.pid, tree_peak),
+                                   daemon=True)
+        sampler.start()
         # wait4 gives this child's own rusage; RUSAGE_CHILDREN would mix every child so far.
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
+        sampler.join()
     process.returncode = os.waitstatus_to_exitcode(status)
+    largest = usage.ru_maxrss / 1024  # kilobytes on Linux
     return Run(
         seconds=seconds,
         cpu_seconds=usage.ru_utime + usage.ru_stime,
-        max_rss_mb=usage.ru_maxrss / 1024,  # kilobytes on Linux
+        max_rss_mb=max(largest, tree_peak[0] / 1024 / 1024),
         returncode=process.returncode,
         stdout=out_path.read_text(errors="replace"),
         stderr=err_path.read_text(errors="replace"),
     )
+
+
+def _sample_tree_rss(pid: int, peak: list[int]) -> None:
+    """Keep in ``peak[0]`` the largest summed RSS (bytes) of ``pid`` and its descendants."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    while Path(f"/proc/{pid}").exists():
+        total = sum(_rss_pages(member) for member in _tree(pid)) * page
+        peak[0] = max(peak[0], total)
+        time.sleep(0.05)
+
+
+def _tree(pid: int) -> list[int]:
+    members, frontier = [pid], [pid]
+    while frontier:
+        children = []
+        for parent in frontier:
+            try:
+                text = Path(f"/proc/{parent}/task/{parent}/children").read_text()
+            except OSError:
+                continue
+            children.extend(int(child) for child in text.split())
+        members.extend(children)
+        frontier = children
+    return members
+
+
+def _rss_pages(pid: int) -> int:
+    try:
+        # /proc/PID/statm: size resident shared text lib data dt (pages)
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def median_seconds(samples: Iterable[float]) -> float:

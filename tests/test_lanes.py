@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from chatarchive import archive, jobs, lanes
+from chatarchive import archive, jobs, lanes, sources
 
 from .factories import author, message, raw_export, record
 
@@ -56,7 +56,7 @@ def test_share_runs_half_the_units_in_a_worker(tmp_path: Path) -> None:
 
 def test_a_failing_worker_is_an_error_with_its_traceback(tmp_path: Path) -> None:
     db = archive.open_archive(tmp_path / "a.db")
-    with pytest.raises(RuntimeError, match=r"(?s)assembly worker failed.*broken unit"):
+    with pytest.raises(RuntimeError, match=r"(?s)chatarchive worker failed.*broken unit"):
         lanes.share(db, [Unit("a", 30_000), Unit("b", 30_000)], fails_in_worker)
 
 
@@ -107,3 +107,50 @@ def test_stretches_of_a_hashtag_split_only_at_long_pauses(tmp_path: Path) -> Non
     stretches = jobs._stretches(db, "solopr", [(START + first, START + last)])
     assert [(s.assemble_known, len(s.bursts), s.posts, len(s.known)) for s in stretches] == [
         (True, 1, 12, 2), (False, 1, 15, 2)]
+
+
+SOLOPR = Path(__file__).resolve().parent.parent / "fixtures" / "solopr" / "solopr-2026-03-04.jsonl"
+
+
+def export_with_flaws(path: Path) -> Path:
+    """The #solopr chat as twarc lines, with a bad line and a blank line in each half and a
+    post repeated across the halves."""
+    lines = SOLOPR.read_bytes().splitlines(keepends=True)
+    half = len(lines) // 2
+    path.write_bytes(b"".join([*lines[:20], b"{not json\n", b"\n", *lines[20:half],
+                               *lines[half:half + 30], lines[5], b"[1, 2\n", b"\n",
+                               *lines[half + 30:]]))
+    return path
+
+
+def import_file(db_path: Path, export: Path) -> tuple[archive.Archive, archive.ImportResult]:
+    db = archive.open_archive(db_path)
+    results, _, _ = jobs.import_sources(db, [str(export)])
+    assert len(results) == 1
+    return db, results[0]
+
+
+def test_a_large_file_read_in_two_halves_archives_what_one_reader_does(
+    tmp_path: Path, monkeypatch
+) -> None:
+    export = export_with_flaws(tmp_path / "chat.jsonl")
+    one, alone = import_file(tmp_path / "one.db", export)
+    monkeypatch.setattr(jobs, "SPLIT_BYTES", 0)
+    halves = jobs._halves(one, next(sources.local_exports(str(export))), "twarc")
+    assert halves is not None and 0 < halves[0].end == halves[1].start < export.stat().st_size
+    two, split = import_file(tmp_path / "two.db", export)
+    counts = (split.read, split.new, split.duplicate, split.rejected)
+    assert counts == (alone.read, alone.new, alone.duplicate, alone.rejected) == (203, 202, 1, 2)
+    assert sorted((e.location, e.reason) for e in split.errors) == sorted(
+        (e.location, e.reason) for e in alone.errors)
+    assert [e.location for e in sorted(alone.errors, key=lambda e: int(e.location[5:]))] == [
+        "line 21", f"line {len(SOLOPR.read_bytes().splitlines()) // 2 + 34}"]
+    assert split.spans == alone.spans
+    for query in ("select id, text, created_at, author_id, hashtags, links, kind, chat_id,"
+                  " question_id from messages order by id",
+                  "select message_id, location, raw from sightings order by message_id, location",
+                  "select location, reason, snippet from import_errors order by location",
+                  "select read, new, duplicate, rejected, status from imports",
+                  "select id, posts, questions, answers, participants from chats",
+                  "select count(*) from messages_fts where messages_fts match 'rate'"):
+        assert one.execute(query).fetchall() == two.execute(query).fetchall(), query

@@ -69,12 +69,48 @@ def import_export(
     """Parse one export (with format options such as a column mapping) and archive its posts.
 
     The import stays unfinished until ``finish_imports`` after its chats are assembled, so an
-    interrupted run is completed by the next one.
+    interrupted run is completed by the next one. A large file of JSON lines is read in two
+    halves at once, the second by a worker process (lanes.py).
     """
     if archive.already_imported(db, raw.sha256):
         return archive.ImportResult(origin=raw.origin, format=fmt, unchanged=True)
     name, records = formats.parse(raw, fmt, options)
-    return archive.save(db, raw, name, records)
+    halves = _halves(db, raw, name)
+    if halves is None:
+        return archive.save(db, raw, name, records)
+    from . import lanes
+
+    result = archive.start_import(db, raw, name)
+    if result.earlier:
+        return result
+    with lanes.beside(db, save_part, raw, name, options, result.import_id, halves[1]) as other:
+        archive.save_records(db, result, formats.parse(raw, name, options, halves[0])[1])
+        archive.add_part(result, other.result())
+    return archive.end_import(db, result)
+
+
+# Files smaller than this are read by one process: a worker's start-up would cost more.
+SPLIT_BYTES = 32 * 1024 * 1024
+
+
+def _halves(
+    db: archive.Archive, raw: RawExport, name: str
+) -> tuple[formats.LinePart, formats.LinePart] | None:
+    from . import lanes
+
+    if raw.path.stat().st_size < SPLIT_BYTES or not lanes.available(db):
+        return None
+    return formats.halves(raw, name)
+
+
+def save_part(
+    db: archive.Archive, raw: RawExport, name: str, options: Mapping[str, str] | None,
+    import_id: int, part: formats.LinePart,
+) -> archive.ImportResult:
+    """Archive one part of an export under an import begun elsewhere (in a worker process)."""
+    result = archive.ImportResult(origin=raw.origin, format=name, import_id=import_id)
+    archive.save_records(db, result, formats.parse(raw, name, options, part)[1])
+    return result
 
 
 def import_sources(

@@ -1,6 +1,9 @@
-"""Sharing the assembly of many chats with a worker process on a second core.
+"""Sharing work with a worker process on a second core: a large export's second half, and
+the assembly of many chats.
 
-An import of a large export touches hundreds of chats. Their stretches of posts are independent
+An import of a large export reads, in the worker, the second half of a file of JSON lines
+while this process reads the first (both write to the archive, SQLite taking their batches in
+turn). It then touches hundreds of chats. Their stretches of posts are independent
 (jobs.Stretch), so this process assembles half of them while a worker process, opened on the
 same archive file, assembles the other half; SQLite (WAL, busy timeout) takes their writes in
 turn, each chat in its own transaction. Small jobs, in-memory archives and one-core machines
@@ -17,11 +20,14 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
-from typing import Protocol, TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
 from . import archive
 from .archive.state import archive_file
+from .errors import ChatArchiveError
 
 # Below this many posts a worker's start-up (about 0.3 s) costs more than it saves.
 WORTH_A_WORKER = 20_000
@@ -38,33 +44,65 @@ _Unit = TypeVar("_Unit", bound=Weighed)
 Work = Callable[[archive.Archive, Sequence[_Unit]], list[str]]
 
 
+def available(db: archive.Archive) -> bool:
+    """Whether work on this archive can go to a worker: a file, and a second core."""
+    return archive_file(db) is not None and (os.cpu_count() or 1) >= 2
+
+
 def share(db: archive.Archive, units: Sequence[_Unit], work: Work[_Unit]) -> list[str]:
     """Run ``work`` over every unit: half of them in a worker process when that pays."""
-    path = archive_file(db)
-    if (path is None or len(units) < 2 or (os.cpu_count() or 1) < 2
+    if (not available(db) or len(units) < 2
             or sum(unit.posts for unit in units) < WORTH_A_WORKER):
         return work(db, units)
     mine, theirs = halves(units)
-    # A plain child interpreter rather than multiprocessing: it needs nothing of this process
-    # (whose main module may be anyone's script) but the work and its units, sent pickled.
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "chatarchive.lanes", str(os.getpid())],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-    )
-    try:
-        assert worker.stdin is not None and worker.stdout is not None
-        pickle.dump((str(path), work, theirs), worker.stdin)
-        worker.stdin.close()
+    with beside(db, work, theirs) as worker:
         done = work(db, mine)
-        status, value = pickle.load(worker.stdout)
+        return done + list(worker.result())
+
+
+class Worker:
+    """A worker process running ``work(archive, *args)`` on the same archive file."""
+
+    def __init__(self, path: Path, work: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        # A plain child interpreter rather than multiprocessing: it needs nothing of this
+        # process (whose main module may be anyone's script) but the work, sent pickled.
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "chatarchive.lanes", str(os.getpid())],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        )
+        assert self.process.stdin is not None
+        pickle.dump((str(path), work, args), self.process.stdin)
+        self.process.stdin.close()
+
+    def result(self) -> Any:
+        """Wait for the work's return value; raise what went wrong in the worker."""
+        assert self.process.stdout is not None
+        try:
+            status, value = pickle.load(self.process.stdout)
+        except EOFError:
+            status, value = "failed", f"it exited with status {self.process.wait()}"
+        self.process.wait()
+        if status == "error":
+            raise ChatArchiveError(value)
+        if status != "done":
+            raise RuntimeError(f"the chatarchive worker failed: {value}")
+        return value
+
+
+@contextmanager
+def beside(db: archive.Archive, work: Callable[..., Any], *args: Any) -> Iterator[Worker]:
+    """Start ``work(archive, *args)`` in a worker process; it is stopped if the block fails."""
+    path = archive_file(db)
+    if path is None:
+        raise ValueError("a worker needs an archive file")
+    worker = Worker(path, work, args)
+    try:
+        yield worker
     except BaseException:
-        worker.kill()
+        worker.process.kill()
         raise
     finally:
-        worker.wait()
-    if status != "done":
-        raise RuntimeError(f"the assembly worker failed:\n{value}")
-    return done + list(value)
+        worker.process.wait()
 
 
 def halves(units: Sequence[_Unit]) -> tuple[list[_Unit], list[_Unit]]:
@@ -80,15 +118,18 @@ def halves(units: Sequence[_Unit]) -> tuple[list[_Unit], list[_Unit]]:
 
 
 def main() -> None:
-    """The worker: read the archive path, the work and its units; write back chat ids."""
+    """The worker: read the archive path, the work and its arguments; write back the result."""
     _watch_parent(int(sys.argv[1]))
-    path, work, units = pickle.load(sys.stdin.buffer)
+    path, work, args = pickle.load(sys.stdin.buffer)
+    result: tuple[str, object]
     try:
         db = archive.open_archive(path)
         try:
-            result: tuple[str, object] = ("done", work(db, units))
+            result = ("done", work(db, *args))
         finally:
             db.close()
+    except ChatArchiveError as error:
+        result = ("error", str(error))
     except Exception:
         result = ("failed", traceback.format_exc())
     pickle.dump(result, sys.stdout.buffer)

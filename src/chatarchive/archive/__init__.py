@@ -17,10 +17,14 @@ from .chats import (
 )
 from .imports import (
     ImportResult,
+    add_part,
     already_imported,
+    end_import,
     finish_import,
     imported_result,
     save,
+    save_records,
+    start_import,
 )
 from .state import fetch_validators, last_run, record_run, remember_fetch, run_status
 from .store import (
@@ -36,11 +40,13 @@ from .store import (
 __all__ = [
     "Archive",
     "ImportResult",
+    "add_part",
     "already_imported",
     "bursts",
     "chat_ids_on",
     "chat_window",
     "chats_overlapping",
+    "end_import",
     "fetch_validators",
     "finish_import",
     "from_iso",
@@ -58,5 +64,7 @@ __all__ = [
     "save",
     "save_chat",
     "save_recap",
+    "save_records",
+    "start_import",
     "to_iso",
 ]

@@ -15,7 +15,7 @@ from sqlite_utils import Database
 
 from ..errors import NotFoundError
 from ..models import ANSWER, DISCUSSION, QUESTION, Chat, ChatWindow
-from .store import from_iso, now_iso, to_iso
+from .store import from_iso, now_iso, to_iso, writing
 
 
 def question_id(chat_id: str, number: int) -> str:
@@ -27,7 +27,7 @@ def save_chat(db: Database, chat: Chat) -> None:
     """Replace every derived row of one chat, in one transaction."""
     window = chat.window
     answers = sum(1 for a in chat.attributions.values() if a.kind == ANSWER)
-    with db.atomic():
+    with writing(db):
         _clear_chat(db, chat.id)
         db.table("chats").upsert(
             {
@@ -135,7 +135,7 @@ def list_chats(db: Database, hashtag: str | None = None) -> list[dict[str, Any]]
 def save_recap(db: Database, chat_id: str, markdown: str, path: str | None) -> tuple[int, bool]:
     """Store a recap; a new version only when the content changed. Returns (version, changed)."""
     digest = hashlib.sha256(markdown.encode()).hexdigest()
-    with db.atomic():
+    with writing(db):
         row = db.execute(
             "select version, sha256, path from recaps where chat_id = ? order by version desc"
             " limit 1",

@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 from itertools import islice
 
 from sqlite_utils import Database
 
 from ..errors import ChatArchiveError
 from ..models import Author, Message, ParsedRecord, RawExport, Rejected
-from .store import from_iso, now_iso, to_iso
+from .store import from_iso, now_iso, to_iso, writing
 
 BATCH = 5000
 MAX_SHOWN_ERRORS = 20
@@ -34,6 +34,7 @@ class ImportResult:
     duplicate: int = 0
     rejected: int = 0
     unchanged: bool = False
+    earlier: bool = False  # archived by an earlier run (its chats perhaps not yet assembled)
     errors: list[Rejected] = field(default_factory=list)
     spans: dict[str, tuple[datetime, datetime]] = field(default_factory=dict)
 
@@ -68,30 +69,66 @@ def save(
     leaves the archive as one clean import would. The import ends 'archived'; the caller marks
     it 'done' with ``finish_import`` once the chats it touched are assembled.
     """
-    result = ImportResult(origin=raw.origin, format=fmt)
+    result = start_import(db, raw, fmt)
+    if result.earlier:
+        return result
+    save_records(db, result, records)
+    return end_import(db, result)
+
+
+def start_import(db: Database, raw: RawExport, fmt: str) -> ImportResult:
+    """Begin (or resume) the import of an export; an export already archived comes back whole,
+    with its counts."""
     previous = import_status(db, raw.sha256)
     if previous is not None and previous[1] in (DONE, ARCHIVED):
         return imported_result(db, previous[0], raw.origin, unchanged=previous[1] == DONE)
+    result = ImportResult(origin=raw.origin, format=fmt)
     result.import_id = _begin(db, raw, fmt, previous[0] if previous else None)
+    return result
+
+
+def save_records(
+    db: Database, result: ImportResult, records: Iterable[ParsedRecord | Rejected]
+) -> None:
+    """Archive records of an import begun with ``start_import``, batch by batch.
+
+    Two processes may each save part of one export under the same import id.
+    """
     iterator = iter(records)
     try:
         while batch := list(islice(iterator, BATCH)):
-            with db.atomic():
+            with writing(db):
                 _save_batch(db, result, batch)
                 _record_counts(db, result, RUNNING)
     except ChatArchiveError:
         # The export turned out unreadable part-way: keep what was read, say it failed; a
         # rerun of a repaired file is a new import, of the same file resumes this one.
-        with db.atomic():
+        with writing(db):
             _record_counts(db, result, FAILED)
         raise
-    with db.atomic():
+
+
+def add_part(result: ImportResult, part: ImportResult) -> None:
+    """Count into ``result`` what another process saved of the same import."""
+    result.read += part.read
+    result.new += part.new
+    result.duplicate += part.duplicate
+    result.rejected += part.rejected
+    result.errors.extend(part.errors[: max(0, MAX_SHOWN_ERRORS - len(result.errors))])
+    for tag, (first, last) in part.spans.items():
+        mine = result.spans.get(tag, (first, last))
+        result.spans[tag] = (min(mine[0], first), max(mine[1], last))
+
+
+def end_import(db: Database, result: ImportResult) -> ImportResult:
+    """Mark every record of an import archived, with counts taken from the archive."""
+    with writing(db):
         _record_counts(db, result, ARCHIVED)
     return result
 
 
 def _begin(db: Database, raw: RawExport, fmt: str, resumed: int | None) -> int:
-    with db.atomic():
+    with writing(db):
         if resumed is not None:
             # Rejections are recorded again as the records are read again.
             db.execute("delete from import_errors where import_id = ?", [resumed])
@@ -111,7 +148,7 @@ def imported_result(
     row = db.execute("select format, read, new, duplicate, rejected from imports where id = ?",
                      [import_id]).fetchone()
     result = ImportResult(origin=origin, format=row[0], import_id=import_id,
-                          unchanged=unchanged)
+                          unchanged=unchanged, earlier=True)
     if unchanged:
         return result
     result.read, result.new, result.duplicate, result.rejected = row[1:]
@@ -125,7 +162,7 @@ def imported_result(
 
 def finish_import(db: Database, import_id: int | None) -> None:
     """Mark an import done: its posts are archived and the chats they touch assembled."""
-    with db.atomic():
+    with writing(db):
         db.execute("update imports set status = ? where id = ? and status = ?",
                    [DONE, import_id, ARCHIVED])
 
@@ -276,5 +313,5 @@ def _insert_hashtags(
     times = created if created is not None else [to_iso(m.created_at) for m in messages]
     db.conn.executemany(
         "insert or ignore into message_hashtags (hashtag, message_id, created_at) values (?,?,?)",
-        [(tag, m.id, when) for m, when in zip(messages, times) for tag in m.hashtags],
+        [(tag, m.id, when) for m, when in zip(messages, times, strict=True) for tag in m.hashtags],
     )

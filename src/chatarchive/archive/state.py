@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from .store import from_iso, now_iso, open_archive, to_iso
+from .store import from_iso, now_iso, open_archive, to_iso, writing
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def remember_fetch(
     db: Database, url: str, etag: str | None, last_modified: str | None, sha256: str | None
 ) -> None:
     """Remember a URL's validators after its content was archived."""
-    with db.atomic():
+    with writing(db):
         db.table("fetch_state").upsert(
             {"url": url, "etag": etag, "last_modified": last_modified, "sha256": sha256,
              "fetched_at": now_iso()},
@@ -125,7 +125,7 @@ def record_run(
     guard = " where runs.host is ? and runs.pid is ?" if owner else ""
     params: list[Any] = [schedule, to_iso(occurrence), now_iso(), finished, status, error,
                          chat_id]
-    with db.atomic():
+    with writing(db):
         cursor = db.execute(
             "insert into runs (schedule, occurrence, started_at, finished_at, status, error,"
             " chat_id) values (?, ?, ?, ?, ?, ?, ?) on conflict(schedule, occurrence) do update"
@@ -185,7 +185,7 @@ def _assess(db: Database, schedule: str, occurrence: datetime, stale_after: time
 
 def heartbeat_run(db: Database, schedule: str, occurrence: datetime, owner: RunOwner) -> bool:
     """Refresh the heartbeat of a lease this owner holds; False when it holds it no more."""
-    with db.atomic():
+    with writing(db):
         cursor = db.execute(
             "update runs set heartbeat_at = ? where schedule = ? and occurrence = ?"
             " and status = ? and host is ? and pid is ?",

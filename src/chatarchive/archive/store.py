@@ -6,6 +6,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +33,28 @@ def from_iso(text: str) -> datetime:
 def now_iso() -> str:
     """Return the current time in the archive's text form."""
     return to_iso(datetime.now(UTC))
+
+
+@contextmanager
+def writing(db: Database) -> Iterator[Database]:
+    """A write transaction that takes the write lock at once (BEGIN IMMEDIATE).
+
+    Two processes may write to one archive (lanes.py): a transaction that read first and wrote
+    later could not wait for the other writer and would fail with "database is locked"; this
+    one waits its turn (busy timeout). Nested in another transaction, it is a savepoint.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")
 
 
 def open_archive(path: str | Path) -> Database:

@@ -14,11 +14,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from chatarchive.errors import FormatError
-from chatarchive.formats.reading import describe_head
+from chatarchive.formats.reading import LinePart, describe_head, head_text, in_part
+from chatarchive.formats.reading import halves as reading_halves
 from chatarchive.formats.registry import HEAD_SIZE, Format, register, registered
 from chatarchive.models import ParsedRecord, RawExport, Rejected
 
-__all__ = ["AUTO", "Format", "available", "detect", "get", "parse", "register"]
+__all__ = [
+    "AUTO", "Format", "LinePart", "available", "detect", "get", "halves", "parse", "register"]
 
 logger = logging.getLogger(__name__)
 
@@ -84,11 +86,29 @@ def detect(path: Path, name: str, origin: str) -> str:
 
 
 def parse(
-    raw: RawExport, format: str = AUTO, options: Mapping[str, str] | None = None
+    raw: RawExport, format: str = AUTO, options: Mapping[str, str] | None = None,
+    part: LinePart | None = None,
 ) -> tuple[str, Iterator[ParsedRecord | Rejected]]:
-    """Return the export's format name and its records, read lazily from ``raw.path``."""
+    """Return the export's format name and its records, read lazily from ``raw.path``.
+
+    ``part`` (from ``halves``) reads only that part of a file of JSON lines.
+    """
     name = detect(raw.path, raw.name, raw.origin) if format == AUTO else get(format).name
-    return name, _guarded(get(name), raw, options or {})
+    fmt, chosen = get(name), options or {}
+    return name, in_part(part, lambda: _guarded(fmt, raw, chosen))
+
+
+def halves(raw: RawExport, name: str) -> tuple[LinePart, LinePart] | None:
+    """Two parts to read a file of JSON lines in, if the format reads it line by line."""
+    if not get(name).lines:
+        return None
+    try:
+        with raw.path.open("rb") as stream:
+            if not head_text(stream.read(1024)).startswith("{"):
+                return None  # a JSON array, read as one document
+        return reading_halves(raw.path)
+    except OSError as error:
+        raise FormatError(raw.origin, f"cannot read the file: {error.strerror or error}") from error
 
 
 def _guarded(

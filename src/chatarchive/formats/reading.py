@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 import orjson
 
@@ -24,6 +28,8 @@ _SKIP_CHUNK = 1024 * 1024
 _BOM = b"\xef\xbb\xbf"
 # JSON may escape half a surrogate pair ("\ud800"); such text cannot be stored as UTF-8.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+_T = TypeVar("_T")
 
 # What a format makes of one decoded value at a location: one record, or several (a page).
 Records = ParsedRecord | Rejected | Iterable[ParsedRecord | Rejected]
@@ -105,10 +111,56 @@ def json_error_reason(error: json.JSONDecodeError) -> str:
     return f"invalid JSON: {error.msg} (column {error.colno})"
 
 
+@dataclass(frozen=True, slots=True)
+class LinePart:
+    """Part of a file of lines, for reading a large export in two processes at once."""
+
+    start: int  # byte offset of the part's first line
+    end: int | None = None  # byte offset just past its last line; None: to the end of the file
+
+
+# The part of the file ``json_lines`` reads; set only around one export's parse (``in_part``).
+_PART: ContextVar[LinePart | None] = ContextVar("chatarchive_line_part", default=None)
+
+
+def in_part(part: LinePart | None, make: Callable[[], Iterator[_T]]) -> Iterator[_T]:
+    """Run the iterator ``make()`` returns with ``json_lines`` reading only ``part``.
+
+    The part is set in a context of its own, so nothing else read meanwhile sees it.
+    """
+    context = contextvars.copy_context()
+    context.run(_PART.set, part)
+    iterator = context.run(make)
+    while True:
+        try:
+            item = context.run(next, iterator)
+        except StopIteration:
+            return
+        yield item
+
+
+def halves(path: Path) -> tuple[LinePart, LinePart] | None:
+    """Split a file of lines at the line boundary nearest its middle; None if it is one line."""
+    with path.open("rb") as stream:
+        size = os.fstat(stream.fileno()).st_size
+        stream.seek(size // 2)
+        stream.readline()  # to the end of the line the middle falls in
+        middle = stream.tell()
+    if not 0 < middle < size:
+        return None
+    return LinePart(0, middle), LinePart(middle)
+
+
 def json_lines(path: Path) -> Iterator[tuple[str, Any] | Rejected]:
     """Yield ``("line N", decoded value)`` for each non-blank line, or a Rejected."""
+    part = _PART.get()
     with path.open("rb") as stream:
-        for number, raw in enumerate(_lines(stream), start=1):
+        first = 1
+        if part is not None and part.start:
+            first = _count_lines(stream, part.start) + 1
+            stream.seek(part.start)
+        limit = None if part is None or part.end is None else part.end - part.start
+        for number, raw in enumerate(_lines(stream, limit), start=first):
             where = f"line {number}"
             if isinstance(raw, int):
                 yield Rejected(
@@ -132,6 +184,16 @@ def json_lines(path: Path) -> Iterator[tuple[str, Any] | Rejected]:
                 yield Rejected(where, json_error_reason(error), _line_snippet(raw))
             else:
                 yield where, value
+
+
+def _count_lines(stream: BinaryIO, end: int) -> int:
+    """How many line breaks the first ``end`` bytes hold."""
+    stream.seek(0)
+    count, left = 0, end
+    while left > 0 and (chunk := stream.read(min(left, _SKIP_CHUNK * 8))):
+        count += chunk.count(b"\n")
+        left -= len(chunk)
+    return count
 
 
 def _line_snippet(raw: bytes) -> str:
@@ -160,16 +222,20 @@ def read_json_lines(
     return records_of(json_lines(path), read)
 
 
-def _lines(stream: BinaryIO) -> Iterator[bytes | int]:
-    """Yield each line of a binary file, or the length of a line too long to hold."""
-    while line := stream.readline(MAX_LINE_BYTES + 1):
-        if len(line) <= MAX_LINE_BYTES or line.endswith(b"\n"):
-            yield line
-            continue
+def _lines(stream: BinaryIO, limit: int | None = None) -> Iterator[bytes | int]:
+    """Yield each line of a binary file (its next ``limit`` bytes), or the length of a line too
+    long to hold."""
+    left = limit
+    while (left is None or left > 0) and (line := stream.readline(MAX_LINE_BYTES + 1)):
         size = len(line)
-        while not line.endswith(b"\n") and (line := stream.readline(_SKIP_CHUNK)):
-            size += len(line)
-        yield size
+        if size <= MAX_LINE_BYTES or line.endswith(b"\n"):
+            yield line
+        else:
+            while not line.endswith(b"\n") and (line := stream.readline(_SKIP_CHUNK)):
+                size += len(line)
+            yield size
+        if left is not None:
+            left -= size
 
 
 def load_json_document(path: Path, origin: str, text: str | None = None) -> Any:

@@ -28,20 +28,22 @@ class Format:
     origin_hint: str  # which tool or service writes files in this format
     sniff: SniffFn  # (first bytes of the file, file name) -> confidence 0..100
     parse: ParseFn  # (path, origin, options) -> records, streamed
+    # Reads a file of JSON lines with reading.json_lines, so a large one can be read in parts.
+    lines: bool = False
 
 
 _FORMATS: dict[str, Format] = {}
 
 
 def register(
-    name: str, description: str, origin_hint: str, sniff: SniffFn
+    name: str, description: str, origin_hint: str, sniff: SniffFn, lines: bool = False
 ) -> Callable[[ParseFn], ParseFn]:
     """Register the decorated parse function as the format ``name``."""
 
     def decorate(parse: ParseFn) -> ParseFn:
         if name in _FORMATS:
             raise ValueError(f"export format {name!r} is registered twice")
-        _FORMATS[name] = Format(name, description, origin_hint, sniff, parse)
+        _FORMATS[name] = Format(name, description, origin_hint, sniff, parse, lines)
         return parse
 
     return decorate

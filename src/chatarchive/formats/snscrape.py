@@ -169,6 +169,7 @@ def _record(value: Any, location: str) -> ParsedRecord | Rejected:
     description="snscrape --jsonl Twitter output (one Tweet object per line)",
     origin_hint="snscrape --jsonl twitter-search / twitter-user / twitter-hashtag",
     sniff=sniff,
+    lines=True,
 )
 def parse(path: Path, origin: str, options: Mapping[str, str]) -> Iterator[ParsedRecord | Rejected]:
     """Read snscrape tweets line by line."""

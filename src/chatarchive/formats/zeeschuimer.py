@@ -70,6 +70,7 @@ def _record(value: Any, location: str) -> ParsedRecord | Rejected:
     description="Zeeschuimer NDJSON export of X/Twitter (one collected GraphQL tweet per line)",
     origin_hint="the Zeeschuimer browser extension's 'Download .ndjson' for twitter.com / x.com",
     sniff=sniff,
+    lines=True,
 )
 def parse(path: Path, origin: str, options: Mapping[str, str]) -> Iterator[ParsedRecord | Rejected]:
     """Read a Zeeschuimer export line by line."""
