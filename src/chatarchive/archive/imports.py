@@ -15,7 +15,7 @@ from ..errors import ChatArchiveError
 from ..models import Author, Message, ParsedRecord, RawExport, Rejected
 from .store import from_iso, now_iso, to_iso, writing
 
-BATCH = 5000
+BATCH = 2000
 MAX_SHOWN_ERRORS = 20
 
 # Import statuses: records being written; all written (chats not yet assembled); finished.

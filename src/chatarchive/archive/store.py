@@ -70,7 +70,7 @@ def open_archive(path: str | Path) -> Database:
         # WAL with synchronous=NORMAL cannot corrupt the archive; a power cut may lose the last
         # transaction, which a rerun of the import restores.
         db.execute("PRAGMA synchronous = NORMAL")
-        db.execute("PRAGMA cache_size = -65536")
+        db.execute("PRAGMA cache_size = -16384")
         db.execute("PRAGMA temp_store = MEMORY")
         if not db.memory:
             db.enable_wal()
