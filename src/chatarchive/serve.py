@@ -63,6 +63,9 @@ def app(archive_path: Path) -> Datasette:
     return Datasette(
         files=[str(path)],
         metadata=metadata_for(database_name(path)),
+        # Suggested facets are tried column by column on every table page: 2 s of a 2.1 s
+        # page at a million posts. Facets stay one click away in each column's menu.
+        settings={"suggest_facets": False},
     )
 
 
