@@ -175,6 +175,7 @@ def is_prose_question(text: str) -> bool:
     return False
 
 
+@memoized
 def is_retweet(text: str) -> bool:
     """Tell whether a text is an old-style retweet: "RT @host: ..."."""
     return _RETWEET.match(text) is not None

@@ -18,7 +18,17 @@ def in_order(messages: Iterable[Message]) -> list[Message]:
 
 def handle(author: Author) -> str:
     """Return an author's handle as moderators are named: lower case, no "@"."""
-    return author.handle.lstrip("@").lower()
+    # Asked for every post several times over; remembered per handle as written.
+    named = _HANDLES.get(author.handle)
+    if named is None:
+        if len(_HANDLES) > _HANDLES_KEPT:
+            _HANDLES.clear()
+        named = _HANDLES[author.handle] = author.handle.lstrip("@").lower()
+    return named
+
+
+_HANDLES: dict[str, str] = {}
+_HANDLES_KEPT = 1 << 16
 
 
 def is_repost(message: Message) -> bool:

@@ -301,7 +301,8 @@ def _insert_messages(db: Database, messages: Sequence[Message], import_id: int |
     created = [to_iso(m.created_at) for m in messages]
     last = db.execute("select coalesce(max(rowid), 0) from messages").fetchone()[0]
     db.conn.executemany(_INSERT_MESSAGE + _RESUMED,
-                        [_message_row(m, import_id, c) for m, c in zip(messages, created)])
+                        [_message_row(m, import_id, c)
+                         for m, c in zip(messages, created, strict=True)])
     db.execute("insert into messages_fts (rowid, text) select rowid, text from messages"
                " where rowid > ?", [last])
     _insert_hashtags(db, messages, created)

@@ -172,3 +172,12 @@ def m007_query_indexes(db: Database) -> None:
     """Indexes for the canned queries: answers to question N, a chat's questions."""
     db.table("messages").create_index(["question_id"], if_not_exists=True)
     db.table("questions").create_index(["chat_id", "number"], if_not_exists=True)
+
+
+@migrations()
+def m008_author_times(db: Database) -> None:
+    """Index each author's posts by time: "did they post with this hashtag before the chat?"
+    then reads only their earlier posts (it read all of them, 1.7 s of 4.7 s of assembly on
+    100k posts). The new index serves every lookup by author the old one did."""
+    db.table("messages").create_index(["author_id", "created_at"], if_not_exists=True)
+    db.execute("drop index if exists idx_messages_author_id")

@@ -210,15 +210,15 @@ def returning_authors(
     tags = [t.lower() for t in hashtags]
     marks = ",".join("?" * len(tags))
     query = (
-        # "cross join" keeps SQLite's order: the author's posts first (author index), then
-        # their hashtags, rather than the hashtag's whole history.
+        # "cross join" keeps SQLite's order: the author's earlier posts first (index on
+        # author and time), then their hashtags, rather than the hashtag's whole history.
         f"select 1 from messages m cross join message_hashtags h on h.message_id = m.id"
-        f" where m.author_id = ? and h.hashtag in ({marks}) and h.created_at < ? limit 1"
+        f" where m.author_id = ? and m.created_at < ? and h.hashtag in ({marks}) limit 1"
     )
     moment = to_iso(before)
     return frozenset(
         author for author in set(authors)
-        if db.execute(query, [author, *tags, moment]).fetchone() is not None
+        if db.execute(query, [author, moment, *tags]).fetchone() is not None
     )
 
 
