@@ -154,3 +154,36 @@ def test_a_large_file_read_in_two_halves_archives_what_one_reader_does(
                   "select id, posts, questions, answers, participants from chats",
                   "select count(*) from messages_fts where messages_fts match 'rate'"):
         assert one.execute(query).fetchall() == two.execute(query).fetchall(), query
+
+
+def tweets_js_with_flaws(path: Path) -> Path:
+    """The #solopr chat as an archive's tweets.js (pretty-printed as Twitter writes it), with
+    a broken item in the first half and an item that is no tweet in the second."""
+    import json
+
+    tweets = [json.loads(line) for line in SOLOPR.read_text(encoding="utf-8").splitlines()]
+    items = [json.dumps({"tweet": t}, indent=2, ensure_ascii=False) for t in tweets]
+    items.insert(30, '{\n  "tweet" : {\n    "id_str" : "1",\n    "full_text" : \n  }\n}')
+    items.insert(len(items) - 40, '{\n  "tweet" : "no tweet"\n}')
+    path.write_text("window.YTD.tweets.part0 = [ " + ", ".join(items) + " ]", encoding="utf-8")
+    return path
+
+
+def test_a_large_tweets_js_read_in_two_halves_archives_what_one_reader_does(
+    tmp_path: Path, monkeypatch
+) -> None:
+    export = tweets_js_with_flaws(tmp_path / "tweets.js")
+    one, alone = import_file(tmp_path / "one.db", export)
+    monkeypatch.setattr(jobs, "SPLIT_BYTES", 0)
+    halves = jobs._halves(one, next(sources.local_exports(str(export))), "tweets-js")
+    assert halves is not None and halves[0].end is not None
+    assert export.read_bytes()[halves[0].end - 1 : halves[1].start + 1].replace(b" ", b"") == b"},{"
+    two, split = import_file(tmp_path / "two.db", export)
+    counts = (split.read, split.new, split.duplicate, split.rejected)
+    assert counts == (alone.read, alone.new, alone.duplicate, alone.rejected) == (202, 202, 0, 2)
+    assert sorted(e.location for e in split.errors) == ["item 164", "item 31"]
+    for query in ("select id, text, created_at, author_id, kind, chat_id from messages order by id",
+                  "select message_id, location, raw from sightings order by message_id",
+                  "select location, reason, snippet from import_errors order by location",
+                  "select read, new, duplicate, rejected, status from imports"):
+        assert one.execute(query).fetchall() == two.execute(query).fetchall(), query

@@ -95,7 +95,7 @@ SPLIT_BYTES = 32 * 1024 * 1024
 
 def _halves(
     db: archive.Archive, raw: RawExport, name: str
-) -> tuple[formats.LinePart, formats.LinePart] | None:
+) -> tuple[formats.Part, formats.Part] | None:
     from . import lanes
 
     if raw.path.stat().st_size < SPLIT_BYTES or not lanes.available(db):
@@ -105,7 +105,7 @@ def _halves(
 
 def save_part(
     db: archive.Archive, raw: RawExport, name: str, options: Mapping[str, str] | None,
-    import_id: int, part: formats.LinePart,
+    import_id: int, part: formats.Part,
 ) -> archive.ImportResult:
     """Archive one part of an export under an import begun elsewhere (in a worker process)."""
     result = archive.ImportResult(origin=raw.origin, format=name, import_id=import_id)

@@ -14,13 +14,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from chatarchive.errors import FormatError
-from chatarchive.formats.reading import LinePart, describe_head, head_text, in_part
-from chatarchive.formats.reading import halves as reading_halves
+from chatarchive.formats.reading import Part, describe_head, in_part
 from chatarchive.formats.registry import HEAD_SIZE, Format, register, registered
 from chatarchive.models import ParsedRecord, RawExport, Rejected
 
 __all__ = [
-    "AUTO", "Format", "LinePart", "available", "detect", "get", "halves", "parse", "register"]
+    "AUTO", "Format", "Part", "available", "detect", "get", "halves", "parse", "register"]
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +86,7 @@ def detect(path: Path, name: str, origin: str) -> str:
 
 def parse(
     raw: RawExport, format: str = AUTO, options: Mapping[str, str] | None = None,
-    part: LinePart | None = None,
+    part: Part | None = None,
 ) -> tuple[str, Iterator[ParsedRecord | Rejected]]:
     """Return the export's format name and its records, read lazily from ``raw.path``.
 
@@ -98,15 +97,13 @@ def parse(
     return name, in_part(part, lambda: _guarded(fmt, raw, chosen))
 
 
-def halves(raw: RawExport, name: str) -> tuple[LinePart, LinePart] | None:
-    """Two parts to read a file of JSON lines in, if the format reads it line by line."""
-    if not get(name).lines:
+def halves(raw: RawExport, name: str) -> tuple[Part, Part] | None:
+    """Two parts to read a large export in at once, if its format can read parts."""
+    split = get(name).halves
+    if split is None:
         return None
     try:
-        with raw.path.open("rb") as stream:
-            if not head_text(stream.read(1024)).startswith("{"):
-                return None  # a JSON array, read as one document
-        return reading_halves(raw.path)
+        return split(raw.path)
     except OSError as error:
         raise FormatError(raw.origin, f"cannot read the file: {error.strerror or error}") from error
 

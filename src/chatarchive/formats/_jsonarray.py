@@ -113,12 +113,13 @@ def iter_array(
     read: Callable[[int], bytes],
     prefix: re.Pattern[str] | None = None,
     resync: re.Pattern[str] | None = None,
+    first: int = 1,
 ) -> Iterator[tuple[int, Any] | BrokenItem]:
     """Yield ``(item number, value)`` for each item of a JSON array, or a BrokenItem.
 
     ``prefix`` matches text to skip before the array (such as ``window.YTD.tweets.part0 =``);
-    ``resync`` matches the text between a broken item and the start of the next one. Raises
-    RecordError if the text is not a JSON array at all.
+    ``resync`` matches the text between a broken item and the start of the next one; items are
+    numbered from ``first``. Raises RecordError if the text is not a JSON array at all.
     """
     reader = _Reader(read)
     reader.skip_space()
@@ -130,7 +131,7 @@ def iter_array(
     if reader.skip_space() != "[":
         raise RecordError("the file does not hold a JSON array")
     reader.pos += 1
-    number = 0
+    number = first - 1
     while True:
         try:
             ahead = reader.skip_space()
@@ -142,7 +143,7 @@ def iter_array(
         if ahead == "":
             yield BrokenItem(number + 1, "the array is cut short (no closing ']')", "")
             return
-        if ahead == "," and number > 0:
+        if ahead == "," and number >= first:
             reader.pos += 1
             continue
         number += 1

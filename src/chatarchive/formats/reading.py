@@ -112,19 +112,25 @@ def json_error_reason(error: json.JSONDecodeError) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class LinePart:
-    """Part of a file of lines, for reading a large export in two processes at once."""
+class Part:
+    """Part of an export file, for reading a large one in two processes at once: whole lines
+    of JSON lines, whole items of an archive's tweets.js."""
 
-    start: int  # byte offset of the part's first line
-    end: int | None = None  # byte offset just past its last line; None: to the end of the file
-
-
-# The part of the file ``json_lines`` reads; set only around one export's parse (``in_part``).
-_PART: ContextVar[LinePart | None] = ContextVar("chatarchive_line_part", default=None)
+    start: int  # byte offset of the part's first line or item
+    end: int | None = None  # byte offset just past its last one; None: to the end of the file
 
 
-def in_part(part: LinePart | None, make: Callable[[], Iterator[_T]]) -> Iterator[_T]:
-    """Run the iterator ``make()`` returns with ``json_lines`` reading only ``part``.
+# The part of the file the reader reads; set only around one export's parse (``in_part``).
+_PART: ContextVar[Part | None] = ContextVar("chatarchive_part", default=None)
+
+
+def current_part() -> Part | None:
+    """The part of the file being read (None: all of it)."""
+    return _PART.get()
+
+
+def in_part(part: Part | None, make: Callable[[], Iterator[_T]]) -> Iterator[_T]:
+    """Run the iterator ``make()`` returns with its reader reading only ``part``.
 
     The part is set in a context of its own, so nothing else read meanwhile sees it.
     """
@@ -139,16 +145,19 @@ def in_part(part: LinePart | None, make: Callable[[], Iterator[_T]]) -> Iterator
         yield item
 
 
-def halves(path: Path) -> tuple[LinePart, LinePart] | None:
-    """Split a file of lines at the line boundary nearest its middle; None if it is one line."""
+def json_line_halves(path: Path) -> tuple[Part, Part] | None:
+    """Split a file of JSON lines at the line boundary nearest its middle; None if it is one
+    line, or a JSON array (read as one document)."""
     with path.open("rb") as stream:
+        if not head_text(stream.read(1024)).startswith("{"):
+            return None
         size = os.fstat(stream.fileno()).st_size
         stream.seek(size // 2)
         stream.readline()  # to the end of the line the middle falls in
         middle = stream.tell()
     if not 0 < middle < size:
         return None
-    return LinePart(0, middle), LinePart(middle)
+    return Part(0, middle), Part(middle)
 
 
 def json_lines(path: Path) -> Iterator[tuple[str, Any] | Rejected]:
@@ -188,12 +197,17 @@ def json_lines(path: Path) -> Iterator[tuple[str, Any] | Rejected]:
 
 def _count_lines(stream: BinaryIO, end: int) -> int:
     """How many line breaks the first ``end`` bytes hold."""
+    return count_before(stream, end, lambda chunk: chunk.count(b"\n"))
+
+
+def count_before(stream: BinaryIO, end: int, count: Callable[[bytes], int]) -> int:
+    """Sum ``count(chunk)`` over the first ``end`` bytes of a file, read in chunks of 8 MB."""
     stream.seek(0)
-    count, left = 0, end
+    total, left = 0, end
     while left > 0 and (chunk := stream.read(min(left, _SKIP_CHUNK * 8))):
-        count += chunk.count(b"\n")
+        total += count(chunk)
         left -= len(chunk)
-    return count
+    return total
 
 
 def _line_snippet(raw: bytes) -> str:

@@ -26,6 +26,7 @@ from chatarchive.formats._posttext import (
 )
 from chatarchive.formats.reading import (
     RecordError,
+    json_line_halves,
     keys_of,
     make_record,
     read_json_lines,
@@ -169,7 +170,7 @@ def _record(value: Any, location: str) -> ParsedRecord | Rejected:
     description="snscrape --jsonl Twitter output (one Tweet object per line)",
     origin_hint="snscrape --jsonl twitter-search / twitter-user / twitter-hashtag",
     sniff=sniff,
-    lines=True,
+    halves=json_line_halves,
 )
 def parse(path: Path, origin: str, options: Mapping[str, str]) -> Iterator[ParsedRecord | Rejected]:
     """Read snscrape tweets line by line."""

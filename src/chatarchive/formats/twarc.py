@@ -11,6 +11,7 @@ from typing import Any
 from chatarchive.formats.reading import (
     first_json_value,
     head_text,
+    json_line_halves,
     keys_of,
     load_json_document,
     make_record,
@@ -67,7 +68,7 @@ def _starts_with_array(path: Path) -> bool:
     description="Twitter API v1.1 tweets, one JSON object per line (JSONL) or a JSON array",
     origin_hint="twarc 1.x search/filter/timeline output; twitter-to-sqlite and API v1.1 dumps",
     sniff=sniff,
-    lines=True,
+    halves=json_line_halves,
 )
 def parse(path: Path, origin: str, options: Mapping[str, str]) -> Iterator[ParsedRecord | Rejected]:
     """Read v1.1 tweets line by line (or item by item from a JSON array)."""

@@ -17,6 +17,7 @@ from typing import Any
 
 from chatarchive.formats.reading import (
     RecordError,
+    json_line_halves,
     keys_of,
     make_record,
     read_json_lines,
@@ -239,7 +240,7 @@ def _records_of_line(value: Any, location: str) -> Iterator[ParsedRecord | Rejec
     description="Twitter API v2 JSONL: response pages, stream lines or flattened tweets",
     origin_hint="twarc2 search/timeline/stream output (paged, streaming or twarc2 flatten)",
     sniff=sniff,
-    lines=True,
+    halves=json_line_halves,
 )
 def parse(path: Path, origin: str, options: Mapping[str, str]) -> Iterator[ParsedRecord | Rejected]:
     """Read twarc2 JSONL line by line; a page yields one record per tweet in its data."""

@@ -8,15 +8,18 @@ tweets are v1.1-shaped but carry no ``user``: the author is the archive's owner,
 from __future__ import annotations
 
 import logging
+import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from chatarchive.errors import FormatError
 from chatarchive.formats._jsonarray import BrokenItem, iter_array
 from chatarchive.formats.reading import (
+    Part,
     RecordError,
+    current_part,
     head_text,
     load_json_document,
     make_record,
@@ -42,6 +45,10 @@ _BARE_ARRAY = re.compile(r'^\[\s*\{\s*"tweet"\s*:')
 _FILE_NAME = re.compile(r"^tweets?(-part\d+)?\.js$", re.IGNORECASE)
 # Between two items of a part: the archive writes '}, {' then the item's only key, "tweet".
 NEXT_ITEM = re.compile(r'\}\s*,\s*(?=\{\s*"tweet"\s*:)')
+# The same in the file's bytes. It cannot match inside a string, where every '"' is escaped.
+_NEXT_ITEM_BYTES = re.compile(rb'\}\s*,\s*(?=\{\s*"tweet"\s*:)')
+# How far past the middle of a file to look for the boundary between two items.
+_HALVES_WINDOW = 4 * 1024 * 1024
 
 
 def sniff(head: bytes, name: str) -> int:
@@ -112,11 +119,72 @@ def archive_record(item: Any, owner: Author | None, location: str) -> ParsedReco
     return make_record(location, item, lambda: message_from_v1(tweet, _author(tweet, owner)))
 
 
+def item_halves(path: Path) -> tuple[Part, Part] | None:
+    """Cut a tweets.js between the two items nearest its middle; None if none is found."""
+    with path.open("rb") as stream:
+        size = os.fstat(stream.fileno()).st_size
+        stream.seek(size // 2)
+        window = stream.read(_HALVES_WINDOW)
+    match = _NEXT_ITEM_BYTES.search(window)
+    if match is None:
+        return None
+    # The first part ends with its last item's '}', the second starts with its first '{'.
+    return Part(0, size // 2 + match.start() + 1), Part(size // 2 + match.end())
+
+
+def _part_reader(stream: BinaryIO, part: Part | None) -> tuple[Callable[[int], bytes], int]:
+    """Read a part as an array of its own: the first part closed with ']', the second opened
+    with '['; return the reader and the number of the part's first item."""
+    if part is None:
+        return stream.read, 1
+    first = 1
+    if part.start:
+        # Its items come after as many items as there are boundaries before it.
+        first += _items_before(stream, part.start)
+        stream.seek(part.start)
+    pending = [b"["] if part.start else []
+    left = None if part.end is None else part.end - part.start
+
+    def read(size: int) -> bytes:
+        nonlocal left
+        if pending:
+            return pending.pop(0)
+        if left is None:
+            return stream.read(size)
+        if left <= 0:
+            return b""
+        data = stream.read(min(size, left))
+        left = left - len(data) if data else 0
+        if left <= 0:
+            pending.append(b"]")  # the first part's own closing bracket, then the end
+        return data or pending.pop(0)
+
+    return read, first
+
+
+def _items_before(stream: BinaryIO, end: int) -> int:
+    """How many boundaries between items end at or before byte ``end`` (read in chunks)."""
+    stream.seek(0)
+    count, buffer, buffer_start, counted_to = 0, b"", 0, 0
+    while chunk := stream.read(min(_HALVES_WINDOW, end + 256 - buffer_start - len(buffer))):
+        # A chunk keeps the tail of the one before: a boundary cut in two is found whole.
+        buffer += chunk
+        for match in _NEXT_ITEM_BYTES.finditer(buffer):
+            start, stop = buffer_start + match.start(), buffer_start + match.end()
+            if start >= counted_to and stop <= end:
+                count, counted_to = count + 1, stop
+        keep = min(len(buffer), 256)
+        buffer_start += len(buffer) - keep
+        buffer = buffer[-keep:]
+    return count
+
+
 @register(
     name="tweets-js",
     description='tweets.js / tweet.js of a Twitter archive ("window.YTD.tweets.part0 = [...]")',
     origin_hint='Twitter "Download your archive" ZIP, data/ folder (account.js read if beside it)',
     sniff=sniff,
+    halves=item_halves,
 )
 def parse(path: Path, origin: str, options: Mapping[str, str]) -> Iterator[ParsedRecord | Rejected]:
     """Read an archive's tweets item by item; a broken item costs only itself.
@@ -127,10 +195,13 @@ def parse(path: Path, origin: str, options: Mapping[str, str]) -> Iterator[Parse
     if owner is None:
         logger.info("%s: no usable account.js beside it; authors come from the tweets", origin)
     broken: list[BrokenItem] = []  # held until an item reads: all broken means a broken file
-    read_any = False
+    part = current_part()
+    # A second part is judged with the first: its broken items are rejections like any other.
+    read_any = part is not None and part.start > 0
     with path.open("rb") as stream:
+        read, first = _part_reader(stream, part)
         try:
-            for entry in iter_array(stream.read, PART_PREFIX, NEXT_ITEM):
+            for entry in iter_array(read, PART_PREFIX, NEXT_ITEM, first):
                 if isinstance(entry, BrokenItem):
                     broken.append(entry)
                     if read_any:

@@ -16,6 +16,7 @@ from typing import Any
 
 from chatarchive.formats._graphql import looks_like_graphql_tweet, message_from_graphql
 from chatarchive.formats.reading import (
+    json_line_halves,
     keys_of,
     make_record,
     read_json_lines,
@@ -70,7 +71,7 @@ def _record(value: Any, location: str) -> ParsedRecord | Rejected:
     description="Zeeschuimer NDJSON export of X/Twitter (one collected GraphQL tweet per line)",
     origin_hint="the Zeeschuimer browser extension's 'Download .ndjson' for twitter.com / x.com",
     sniff=sniff,
-    lines=True,
+    halves=json_line_halves,
 )
 def parse(path: Path, origin: str, options: Mapping[str, str]) -> Iterator[ParsedRecord | Rejected]:
     """Read a Zeeschuimer export line by line."""
