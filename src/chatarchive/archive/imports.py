@@ -12,7 +12,7 @@ from itertools import islice
 from sqlite_utils import Database
 
 from ..errors import ChatArchiveError
-from ..models import Author, Message, ParsedRecord, RawExport, Rejected
+from ..models import Message, ParsedRecord, RawExport, Rejected
 from .store import from_iso, now_iso, to_iso, writing
 
 BATCH = 2000
@@ -97,8 +97,11 @@ def save_records(
     iterator = iter(records)
     try:
         while batch := list(islice(iterator, BATCH)):
+            # Rows are made before the write lock is taken: another process writing the
+            # other half of the export waits only for the SQL.
+            rows = _batch_rows(db, result, batch)
             with writing(db):
-                _save_batch(db, result, batch)
+                _write_batch(db, rows)
                 _record_counts(db, result, RUNNING)
     except ChatArchiveError:
         # The export turned out unreadable part-way: keep what was read, say it failed; a
@@ -181,13 +184,26 @@ def _record_counts(db: Database, result: ImportResult, status: str) -> None:
     )
 
 
-def _save_batch(
+@dataclass
+class _BatchRows:
+    """The rows one batch of records adds, made ready before the write lock is taken."""
+
+    errors: list[tuple[object, ...]]
+    participants: list[tuple[object, ...]]
+    new: list[tuple[object, ...]]  # messages
+    hashtags: list[tuple[object, ...]]  # of the new messages and of those seen again
+    again: list[tuple[object, ...]]  # messages seen before, to complete
+    sightings: list[tuple[object, ...]]
+
+
+def _batch_rows(
     db: Database, result: ImportResult, batch: list[ParsedRecord | Rejected]
-) -> None:
+) -> _BatchRows:
     parsed = [r for r in batch if isinstance(r, ParsedRecord)]
-    _save_rejected(db, result, [r for r in batch if isinstance(r, Rejected)])
+    rejected = [r for r in batch if isinstance(r, Rejected)]
+    result.rejected += len(rejected)
+    result.errors.extend(rejected[: max(0, MAX_SHOWN_ERRORS - len(result.errors))])
     existing = _existing_ids(db, [r.message.id for r in parsed], result.import_id)
-    _upsert_participants(db, [r.message.author for r in parsed])
     new: dict[str, Message] = {}
     again: list[Message] = []
     for record in parsed:
@@ -202,24 +218,43 @@ def _save_batch(
             result.new += 1
             result.touch(message)
             new[message.id] = message
-    _insert_messages(db, list(new.values()), result.import_id)
-    db.conn.executemany(_UPSERT_MESSAGE, [_message_row(m, result.import_id, to_iso(m.created_at))
-                                          for m in again])
-    _insert_hashtags(db, again)  # a fuller sighting may carry hashtags an earlier one lost
-    db.conn.executemany(
-        "insert or ignore into sightings (message_id, import_id, location, raw) values (?,?,?,?)",
-        [(r.message.id, result.import_id, r.location, r.raw) for r in parsed],
+    authors = {r.message.author.id: r.message.author for r in parsed}
+    fresh = list(new.values())
+    created = [to_iso(m.created_at) for m in fresh]
+    again_created = [to_iso(m.created_at) for m in again]
+    import_id = result.import_id
+    return _BatchRows(
+        errors=[(import_id, result.origin, r.location, r.reason, r.snippet) for r in rejected],
+        participants=[(a.id, a.platform, a.handle, a.display_name, a.url)
+                      for a in authors.values()],
+        new=[_message_row(m, import_id, c) for m, c in zip(fresh, created, strict=True)],
+        # A fuller sighting may carry hashtags an earlier one lost.
+        hashtags=[(tag, m.id, when)
+                  for m, when in zip([*fresh, *again], [*created, *again_created], strict=True)
+                  for tag in m.hashtags],
+        again=[_message_row(m, import_id, c) for m, c in zip(again, again_created, strict=True)],
+        sightings=[(r.message.id, import_id, r.location, r.raw) for r in parsed],
     )
 
 
-def _save_rejected(db: Database, result: ImportResult, rejected: list[Rejected]) -> None:
-    result.rejected += len(rejected)
-    result.errors.extend(rejected[: max(0, MAX_SHOWN_ERRORS - len(result.errors))])
+def _write_batch(db: Database, rows: _BatchRows) -> None:
     db.conn.executemany(
         "insert into import_errors (import_id, source, location, reason, snippet)"
-        " values (?, ?, ?, ?, ?)",
-        [(result.import_id, result.origin, r.location, r.reason, r.snippet) for r in rejected],
-    )
+        " values (?, ?, ?, ?, ?)", rows.errors)
+    db.conn.executemany(_UPSERT_PARTICIPANT, rows.participants)
+    if rows.new:
+        last = db.execute("select coalesce(max(rowid), 0) from messages").fetchone()[0]
+        db.conn.executemany(_INSERT_MESSAGE + _RESUMED, rows.new)
+        # Indexed for search in one statement: a trigger per row costs three times as much.
+        db.execute("insert into messages_fts (rowid, text) select rowid, text from messages"
+                   " where rowid > ?", [last])
+    db.conn.executemany(_UPSERT_MESSAGE, rows.again)
+    db.conn.executemany(
+        "insert or ignore into message_hashtags (hashtag, message_id, created_at) values (?,?,?)",
+        rows.hashtags)
+    db.conn.executemany(
+        "insert or ignore into sightings (message_id, import_id, location, raw) values (?,?,?,?)",
+        rows.sightings)
 
 
 def _existing_ids(db: Database, ids: Sequence[str], import_id: int | None) -> set[str]:
@@ -236,17 +271,13 @@ def _existing_ids(db: Database, ids: Sequence[str], import_id: int | None) -> se
     return found
 
 
-def _upsert_participants(db: Database, authors: Iterable[Author]) -> None:
-    unique = {a.id: a for a in authors}
-    db.conn.executemany(
-        "insert into participants (id, platform, handle, display_name, url) values (?,?,?,?,?)"
-        " on conflict(id) do update set"
-        " handle = coalesce(nullif(excluded.handle, ''), participants.handle),"
-        " display_name = coalesce(nullif(excluded.display_name, ''), participants.display_name),"
-        " url = coalesce(excluded.url, participants.url)",
-        [(a.id, a.platform, a.handle, a.display_name, a.url) for a in unique.values()],
-    )
-
+_UPSERT_PARTICIPANT = """
+insert into participants (id, platform, handle, display_name, url) values (?,?,?,?,?)
+on conflict(id) do update set
+    handle = coalesce(nullif(excluded.handle, ''), participants.handle),
+    display_name = coalesce(nullif(excluded.display_name, ''), participants.display_name),
+    url = coalesce(excluded.url, participants.url)
+"""
 
 _INSERT_MESSAGE = """
 insert into messages (id, platform, native_id, author_id, text, created_at, url, in_reply_to_id,
@@ -292,27 +323,3 @@ def _message_row(m: Message, import_id: int | None, created: str) -> tuple[objec
 def _json_list(items: tuple[str, ...]) -> str:
     # Most posts share a few hashtag lists and carry no links.
     return json.dumps(list(items))
-
-
-def _insert_messages(db: Database, messages: Sequence[Message], import_id: int | None) -> None:
-    """Insert posts new to the archive, then index them for search in one statement."""
-    if not messages:
-        return
-    created = [to_iso(m.created_at) for m in messages]
-    last = db.execute("select coalesce(max(rowid), 0) from messages").fetchone()[0]
-    db.conn.executemany(_INSERT_MESSAGE + _RESUMED,
-                        [_message_row(m, import_id, c)
-                         for m, c in zip(messages, created, strict=True)])
-    db.execute("insert into messages_fts (rowid, text) select rowid, text from messages"
-               " where rowid > ?", [last])
-    _insert_hashtags(db, messages, created)
-
-
-def _insert_hashtags(
-    db: Database, messages: Sequence[Message], created: Sequence[str] | None = None
-) -> None:
-    times = created if created is not None else [to_iso(m.created_at) for m in messages]
-    db.conn.executemany(
-        "insert or ignore into message_hashtags (hashtag, message_id, created_at) values (?,?,?)",
-        [(tag, m.id, when) for m, when in zip(messages, times, strict=True) for tag in m.hashtags],
-    )
