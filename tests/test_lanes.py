@@ -187,3 +187,52 @@ def test_a_large_tweets_js_read_in_two_halves_archives_what_one_reader_does(
                   "select location, reason, snippet from import_errors order by location",
                   "select read, new, duplicate, rejected, status from imports"):
         assert one.execute(query).fetchall() == two.execute(query).fetchall(), query
+
+
+def test_no_interpreter_to_start_means_one_process(tmp_path: Path, monkeypatch) -> None:
+    db = archive.open_archive(tmp_path / "a.db")
+    monkeypatch.setattr(lanes.sys, "executable", "")
+    assert not lanes.available(db)
+    units = [Unit("a", 30_000), Unit("b", 20_000)]
+    assert lanes.share(db, units, pids) == ["a:parent", "b:parent"]
+
+
+def sleeper(db: archive.Archive, seconds: float) -> list[str]:
+    import time
+
+    time.sleep(seconds)
+    return []
+
+
+def test_a_worker_exits_when_its_parent_is_killed(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    db_path = tmp_path / "a.db"
+    archive.open_archive(db_path).close()
+    parent = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from chatarchive import archive, lanes; from tests import test_lanes;"
+         f" db = archive.open_archive({str(db_path)!r});"
+         " w = lanes.Worker(lanes.archive_file(db), test_lanes.sleeper, (60,));"
+         " print(w.process.pid, flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent)
+    assert parent.stdout is not None
+    worker = int(parent.stdout.readline())
+    os.kill(worker, 0)  # running
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            break
+        # Reaped by init once it exits; until then it may linger as a zombie.
+        if Path(f"/proc/{worker}/stat").read_text().rpartition(")")[2].split()[0] == "Z":
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("the worker outlived its parent by 5 s")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import threading
@@ -45,8 +46,10 @@ Work = Callable[[archive.Archive, Sequence[_Unit]], list[str]]
 
 
 def available(db: archive.Archive) -> bool:
-    """Whether work on this archive can go to a worker: a file, and a second core."""
-    return archive_file(db) is not None and (os.cpu_count() or 1) >= 2
+    """Whether work on this archive can go to a worker: a file, a second core, and an
+    interpreter to start."""
+    return (archive_file(db) is not None and (os.cpu_count() or 1) >= 2
+            and bool(sys.executable) and os.access(sys.executable, os.X_OK))
 
 
 def share(db: archive.Archive, units: Sequence[_Unit], work: Work[_Unit]) -> list[str]:
@@ -65,10 +68,13 @@ class Worker:
 
     def __init__(self, path: Path, work: Callable[..., Any], args: tuple[Any, ...]) -> None:
         # A plain child interpreter rather than multiprocessing: it needs nothing of this
-        # process (whose main module may be anyone's script) but the work, sent pickled.
+        # process (whose main module may be anyone's script) but the work, sent pickled, and
+        # the same module path.
+        search_path = os.pathsep.join(entry for entry in sys.path if entry)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "chatarchive.lanes", str(os.getpid())],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": search_path},
         )
         assert self.process.stdin is not None
         pickle.dump((str(path), work, args), self.process.stdin)
@@ -119,6 +125,8 @@ def halves(units: Sequence[_Unit]) -> tuple[list[_Unit], list[_Unit]]:
 
 def main() -> None:
     """The worker: read the archive path, the work and its arguments; write back the result."""
+    # Ctrl-C reaches the whole process group: the parent stops the worker itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _watch_parent(int(sys.argv[1]))
     path, work, args = pickle.load(sys.stdin.buffer)
     result: tuple[str, object]
