@@ -236,3 +236,21 @@ def test_a_worker_exits_when_its_parent_is_killed(tmp_path: Path) -> None:
         time.sleep(0.1)
     else:
         raise AssertionError("the worker outlived its parent by 5 s")
+
+
+def test_exports_sharing_a_chat_assemble_it_once_as_one_export_would(tmp_path: Path) -> None:
+    posts = weekly_chats(3)
+    whole, whole_ids = import_into(tmp_path / "whole.db", posts)
+    db = archive.open_archive(tmp_path / "parts.db")
+    # The second week's chat is split between two exports, as two people's captures might be.
+    second_week = [m for m in posts if m.created_at.day == 11]
+    cut = posts.index(second_week[len(second_week) // 2])
+    results = [
+        archive.save(db, raw_export(tmp_path / f"{n}.jsonl", str(n) * 64), "twarc",
+                     [record(m, i) for i, m in enumerate(part)])
+        for n, part in enumerate([posts[:cut], posts[cut:]])
+    ]
+    assert jobs.reassemble(db, results) == whole_ids == [
+        "solopr-2026-03-04", "solopr-2026-03-11", "solopr-2026-03-18"]
+    query = "select id, starts_at, ends_at, posts, questions, answers from chats order by id"
+    assert db.execute(query).fetchall() == whole.execute(query).fetchall()

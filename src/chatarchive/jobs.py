@@ -218,7 +218,7 @@ def _stretches(
     """The stretches of a hashtag's stream around new posts (in time order)."""
     known: list[ChatWindow] = []
     bursts: set[tuple[datetime, datetime, int]] = set()
-    for first, last in spans:
+    for first, last in _merged(spans, 2 * SESSION_MARGIN):
         near = (tag, first - SESSION_MARGIN, last + SESSION_MARGIN)
         # Chats already in the archive keep their windows (and schedules): late posts join them.
         known.extend(w for w in archive.chats_overlapping(db, *near) if w not in known)
@@ -236,6 +236,20 @@ def _stretches(
     ]
 
 
+def _merged(
+    spans: Sequence[tuple[datetime, datetime]], gap: timedelta
+) -> list[tuple[datetime, datetime]]:
+    """Spans of new posts (one per export) joined where they come within ``gap``, so that
+    the same stretch of posts is never read twice with different edges."""
+    merged: list[tuple[datetime, datetime]] = []
+    for first, last in sorted(spans):
+        if merged and first - merged[-1][1] <= gap:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged
+
+
 def _windows(db: archive.Archive, stretch: Stretch) -> Iterator[tuple[ChatWindow, Loaded | None]]:
     """A stretch's chat windows, each new one with the posts read to find it (one burst's
     posts in memory at a time)."""
@@ -247,7 +261,7 @@ def _windows(db: archive.Archive, stretch: Stretch) -> Iterator[tuple[ChatWindow
             db, [stretch.tag], start - _LOADED_MARGIN, end + _LOADED_MARGIN))
         for window in detect_sessions(between(loaded[2], [stretch.tag], start, end), stretch.tag):
             # Pieces of a very long burst overlap: a chat in both is found twice.
-            if window not in found and not any(_overlap(window, k) for k in stretch.known):
+            if not any(_overlap(window, w) for w in (*found, *stretch.known)):
                 found.append(window)
                 yield window, loaded
 
