@@ -254,3 +254,14 @@ def test_exports_sharing_a_chat_assemble_it_once_as_one_export_would(tmp_path: P
         "solopr-2026-03-04", "solopr-2026-03-11", "solopr-2026-03-18"]
     query = "select id, starts_at, ends_at, posts, questions, answers from chats order by id"
     assert db.execute(query).fetchall() == whole.execute(query).fetchall()
+
+
+def chatty(db: archive.Archive, units: Sequence[Unit]) -> list[str]:
+    print("a stray print in the worker")
+    return pids(db, units)
+
+
+def test_what_the_work_prints_does_not_spoil_its_result(tmp_path: Path) -> None:
+    db = archive.open_archive(tmp_path / "a.db")
+    units = [Unit("a", 30_000), Unit("b", 20_000)]
+    assert lanes.share(db, units, chatty) == ["a:parent", "b:worker"]

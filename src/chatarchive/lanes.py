@@ -129,6 +129,8 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _watch_parent(int(sys.argv[1]))
     path, work, args = pickle.load(sys.stdin.buffer)
+    # The result goes on stdout: anything the work prints goes to stderr instead.
+    out, sys.stdout = sys.stdout.buffer, sys.stderr
     result: tuple[str, object]
     try:
         db = archive.open_archive(path)
@@ -140,8 +142,8 @@ def main() -> None:
         result = ("error", str(error))
     except Exception:
         result = ("failed", traceback.format_exc())
-    pickle.dump(result, sys.stdout.buffer)
-    sys.stdout.flush()
+    pickle.dump(result, out)
+    out.flush()
 
 
 def _watch_parent(parent: int) -> None:
