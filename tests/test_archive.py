@@ -226,3 +226,23 @@ def test_between_picks_what_the_archive_read_would_find(tmp_path: Path) -> None:
         assert between(wide, ["SoloPR"], start, end) == expected, (first, last)
     cut = between(wide, ["solopr"], START + timedelta(minutes=2), START + timedelta(minutes=11))
     assert [m.id for m in cut] == ["twitter:102", "twitter:300", "twitter:301"]
+
+
+def test_the_newest_posts_names_win_in_any_order(tmp_path: Path) -> None:
+    old_name = replace(ANN, display_name="Ann Answer")
+    new_name = replace(ANN, display_name="Ann Answer 🎄", handle="ann_new")
+    early = message(501, old_name, "A1: early #solopr", 1)
+    late = message(502, new_name, "A2: late #solopr", 30)
+    # The same post captured twice, with the user as each capture saw them.
+    again = message(502, replace(ANN, display_name="Ann A."), "A2: late #solopr", 30)
+    orders = [[early, late, again], [again, late, early], [late, early, again]]
+    names = []
+    for number, order in enumerate(orders):
+        db = archive.open_archive(tmp_path / f"{number}.db")
+        for n, post in enumerate(order):
+            archive.save(db, raw_export(tmp_path / f"{n}.jsonl", str(n) * 64), "twarc",
+                         [record(post, 1)])
+        names.append(db.execute("select handle, display_name, seen_at from participants"
+                                " where id = ?", [ANN.id]).fetchone())
+    # Two captures of the newest post disagree: the greater name wins, whatever came first.
+    assert names == [("ann_new", "Ann Answer 🎄", "2026-03-04T18:30:00.000Z")] * 3

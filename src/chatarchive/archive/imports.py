@@ -12,7 +12,7 @@ from itertools import islice
 from sqlite_utils import Database
 
 from ..errors import ChatArchiveError
-from ..models import Message, ParsedRecord, RawExport, Rejected
+from ..models import Author, Message, ParsedRecord, RawExport, Rejected
 from .store import from_iso, now_iso, to_iso, writing
 
 BATCH = 2000
@@ -218,15 +218,21 @@ def _batch_rows(
             result.new += 1
             result.touch(message)
             new[message.id] = message
-    authors = {r.message.author.id: r.message.author for r in parsed}
+    # Each author as of their newest post in the batch (the archive keeps the newest names).
+    authors: dict[str, tuple[Author, str]] = {}
+    for record in parsed:
+        author, when = record.message.author, to_iso(record.message.created_at)
+        kept = authors.get(author.id)
+        if kept is None or (when, author.display_name) > (kept[1], kept[0].display_name):
+            authors[author.id] = (author, when)
     fresh = list(new.values())
     created = [to_iso(m.created_at) for m in fresh]
     again_created = [to_iso(m.created_at) for m in again]
     import_id = result.import_id
     return _BatchRows(
         errors=[(import_id, result.origin, r.location, r.reason, r.snippet) for r in rejected],
-        participants=[(a.id, a.platform, a.handle, a.display_name, a.url)
-                      for a in authors.values()],
+        participants=[(a.id, a.platform, a.handle, a.display_name, a.url, when)
+                      for a, when in authors.values()],
         new=[_message_row(m, import_id, c) for m, c in zip(fresh, created, strict=True)],
         # A fuller sighting may carry hashtags an earlier one lost.
         hashtags=[(tag, m.id, when)
@@ -271,12 +277,22 @@ def _existing_ids(db: Database, ids: Sequence[str], import_id: int | None) -> se
     return found
 
 
-_UPSERT_PARTICIPANT = """
-insert into participants (id, platform, handle, display_name, url) values (?,?,?,?,?)
+# The newest post's handle, name and address win (ties: the greater name, so the order
+# exports or processes arrive in never matters); older ones only fill what is missing.
+_NEWER = ("(participants.seen_at is null or excluded.seen_at > participants.seen_at"
+          " or (excluded.seen_at = participants.seen_at"
+          " and excluded.display_name > participants.display_name))")
+_UPSERT_PARTICIPANT = f"""
+insert into participants (id, platform, handle, display_name, url, seen_at) values (?,?,?,?,?,?)
 on conflict(id) do update set
-    handle = coalesce(nullif(excluded.handle, ''), participants.handle),
-    display_name = coalesce(nullif(excluded.display_name, ''), participants.display_name),
-    url = coalesce(excluded.url, participants.url)
+    handle = case when {_NEWER} then coalesce(nullif(excluded.handle, ''), participants.handle)
+        else coalesce(nullif(participants.handle, ''), excluded.handle) end,
+    display_name = case when {_NEWER}
+        then coalesce(nullif(excluded.display_name, ''), participants.display_name)
+        else coalesce(nullif(participants.display_name, ''), excluded.display_name) end,
+    url = case when {_NEWER} then coalesce(excluded.url, participants.url)
+        else coalesce(participants.url, excluded.url) end,
+    seen_at = case when {_NEWER} then excluded.seen_at else participants.seen_at end
 """
 
 _INSERT_MESSAGE = """

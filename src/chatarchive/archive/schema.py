@@ -181,3 +181,10 @@ def m008_author_times(db: Database) -> None:
     100k posts). The new index serves every lookup by author the old one did."""
     db.table("messages").create_index(["author_id", "created_at"], if_not_exists=True)
     db.execute("drop index if exists idx_messages_author_id")
+
+
+@migrations()
+def m009_participant_times(db: Database) -> None:
+    """When a participant's handle and name were posted: the newest post's names win,
+    whichever export (or process) brings it first, so a rerun gives the same names."""
+    db.table("participants").add_column("seen_at", str)
