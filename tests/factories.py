@@ -7,7 +7,8 @@ import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from chatarchive.models import Author, Message, ParsedRecord, RawExport
+from chatarchive import formats
+from chatarchive.models import Author, Message, ParsedRecord, RawExport, Rejected
 
 START = datetime(2026, 3, 4, 18, 0, tzinfo=UTC)
 
@@ -37,3 +38,19 @@ def record(msg: Message, line: int) -> ParsedRecord:
 
 def raw_export(path: Path, sha: str = "0" * 64) -> RawExport:
     return RawExport(origin=str(path), path=path, sha256=sha, name=path.name)
+
+
+def read_export(
+    path: Path, fmt: str = "auto", options: dict[str, str] | None = None
+) -> tuple[str, list[ParsedRecord | Rejected]]:
+    """Read a file as the import would: its format's name and every record."""
+    name, records = formats.parse(raw_export(path, ""), fmt, options)
+    return name, list(records)
+
+
+def parsed_of(records: list[ParsedRecord | Rejected]) -> list[ParsedRecord]:
+    return [record for record in records if isinstance(record, ParsedRecord)]
+
+
+def messages_of(records: list[ParsedRecord | Rejected]) -> list[Message]:
+    return [record.message for record in parsed_of(records)]

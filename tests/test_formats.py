@@ -15,6 +15,9 @@ from chatarchive import formats
 from chatarchive.errors import FormatError
 from chatarchive.models import Author, ParsedRecord, RawExport, Rejected
 
+from .factories import parsed_of as parsed
+from .factories import read_export as read
+
 DATA = Path(__file__).parents[2] / "shared" / "data"
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"sample data not found at {DATA}")
 
@@ -24,14 +27,6 @@ T2S = DATA / "twitter-to-sqlite-fixtures"
 SIMON = Author("twitter:12497", "twitter", "simonw", "Simon Willison", "https://twitter.com/simonw")
 
 
-def read(path: Path, fmt: str = "auto") -> tuple[str, list[ParsedRecord | Rejected]]:
-    raw = RawExport(origin=str(path), path=path, sha256="", name=path.name)
-    name, records = formats.parse(raw, fmt)
-    return name, list(records)
-
-
-def parsed(records: list[ParsedRecord | Rejected]) -> list[ParsedRecord]:
-    return [record for record in records if isinstance(record, ParsedRecord)]
 
 
 def rejected(records: list[ParsedRecord | Rejected]) -> list[Rejected]:

@@ -19,6 +19,9 @@ from chatarchive.errors import FormatError
 from chatarchive.formats import csvtools, twarc_csv
 from chatarchive.models import Author, Message, ParsedRecord, RawExport, Rejected
 
+from .factories import messages_of as parsed
+from .factories import read_export as read
+
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "formats"
 TAGS = FIXTURES / "tags" / "solopr-tags.csv"
 MANGLED = FIXTURES / "tags" / "excel-mangled.csv"
@@ -53,16 +56,6 @@ MAREN = Author(
 )
 
 
-def read(
-    path: Path, fmt: str = "auto", options: dict[str, str] | None = None
-) -> tuple[str, list[ParsedRecord | Rejected]]:
-    raw = RawExport(origin=str(path), path=path, sha256="", name=path.name)
-    name, records = formats.parse(raw, fmt, options)
-    return name, list(records)
-
-
-def parsed(records: list[ParsedRecord | Rejected]) -> list[Message]:
-    return [record.message for record in records if isinstance(record, ParsedRecord)]
 
 
 def rejected(records: list[ParsedRecord | Rejected]) -> list[tuple[str, str]]:

@@ -16,7 +16,10 @@ import pytest
 from chatarchive import formats
 from chatarchive.errors import FormatError
 from chatarchive.formats import _jsonarray, twitter_archive_zip
-from chatarchive.models import Author, Message, ParsedRecord, RawExport, Rejected
+from chatarchive.models import Author, Message, ParsedRecord, Rejected
+
+from .factories import parsed_of as parsed
+from .factories import read_export as read
 
 ROOT = Path(__file__).parents[1]
 FIXTURES = ROOT / "fixtures" / "formats"
@@ -53,13 +56,6 @@ SUBSET_IDS = [
 ]
 
 
-def read(path: Path, fmt: str = "auto") -> tuple[str, list[ParsedRecord | Rejected]]:
-    name, records = formats.parse(RawExport(str(path), path, "", path.name), fmt)
-    return name, list(records)
-
-
-def parsed(records: list[ParsedRecord | Rejected]) -> list[ParsedRecord]:
-    return [record for record in records if isinstance(record, ParsedRecord)]
 
 
 def rejected(records: list[ParsedRecord | Rejected]) -> list[Rejected]:

@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 
-from chatarchive import formats
 from chatarchive.formats import _fediverse, _posttext, csvtools, reading, twarc2, twitter
 from chatarchive.formats.reading import RecordError
-from chatarchive.models import Author, Message, ParsedRecord, RawExport, Rejected
+from chatarchive.models import Author, Message, ParsedRecord, Rejected
+
+from .factories import messages_of as messages
+from .factories import read_export as read
 
 ROOT = Path(__file__).resolve().parents[1]
 MASTODON_STATUSES = ROOT / "fixtures" / "formats" / "mastodon" / "account-statuses.json"
@@ -22,14 +24,6 @@ WHEN = datetime(2026, 3, 4, 18, 0, tzinfo=UTC)
 KIM = Author("twitter:42", "twitter", "kim", "Kim", "https://twitter.com/kim")
 
 
-def read(path: Path, fmt: str = "auto") -> tuple[str, list[ParsedRecord | Rejected]]:
-    raw = RawExport(origin=str(path), path=path, sha256="", name=path.name)
-    name, records = formats.parse(raw, fmt)
-    return name, list(records)
-
-
-def messages(records: list[ParsedRecord | Rejected]) -> list[Message]:
-    return [record.message for record in records if isinstance(record, ParsedRecord)]
 
 
 def a_message(text: str = "hello", **changes: Any) -> Message:

@@ -18,6 +18,9 @@ from chatarchive.formats import bluesky, mastodon
 from chatarchive.formats.registry import HEAD_SIZE
 from chatarchive.models import Author, Message, ParsedRecord, RawExport, Rejected
 
+from .factories import messages_of as messages
+from .factories import read_export as read
+
 ROOT = Path(__file__).resolve().parents[1]
 MASTODON = ROOT / "fixtures" / "formats" / "mastodon"
 BLUESKY = ROOT / "fixtures" / "formats" / "bluesky"
@@ -59,14 +62,6 @@ PRIYA_BSKY = Author(
 )
 
 
-def read(path: Path, fmt: str = "auto") -> tuple[str, list[ParsedRecord | Rejected]]:
-    raw = RawExport(origin=str(path), path=path, sha256="", name=path.name)
-    name, records = formats.parse(raw, fmt)
-    return name, list(records)
-
-
-def messages(records: list[ParsedRecord | Rejected]) -> list[Message]:
-    return [record.message for record in records if isinstance(record, ParsedRecord)]
 
 
 def rejections(records: list[ParsedRecord | Rejected]) -> list[tuple[str, str]]:
