@@ -17,9 +17,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "assembly_eval", ROOT / "benchmarks" / "assembly_eval.py")
+def _load(relative: str) -> ModuleType:
+    """A script of the project (benchmark or fixture generator) loaded as a module."""
+    path = ROOT / relative
+    spec = importlib.util.spec_from_file_location(path.stem, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
@@ -27,7 +28,7 @@ def _load() -> ModuleType:
     return module
 
 
-EVAL = _load()
+EVAL = _load("benchmarks/assembly_eval.py")
 
 
 def _check(case: object) -> dict[str, object]:
@@ -69,11 +70,7 @@ def test_the_scores_count_mistakes() -> None:
 
 
 def test_hardcases_json_is_what_the_generator_writes() -> None:
-    spec = importlib.util.spec_from_file_location("hardcases", ROOT / "fixtures/gold/hardcases.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    module = _load("fixtures/gold/hardcases.py")
     written = json.loads((ROOT / "fixtures/gold/hardcases.json").read_text(encoding="utf-8"))
     assert written == module.gold()
 
@@ -89,17 +86,8 @@ def test_benchmark_prints_a_table() -> None:
     assert table[-1].startswith("overall")
 
 
-def _heldout_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("heldout", ROOT / "fixtures/gold/heldout.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_heldout_files_are_what_the_generator_writes() -> None:
-    written = _heldout_module().files()
+    written = _load("fixtures/gold/heldout.py").files()
     assert sorted(written) == ["heldout-edchat.json", "heldout-edchat.jsonl",
                                "heldout-hcsm.json", "heldout-hcsm.jsonl"]
     for name, content in written.items():
