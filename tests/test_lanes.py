@@ -83,6 +83,11 @@ def import_into(path: Path, posts: list) -> tuple[archive.Archive, list[str]]:
     return db, jobs.reassemble(db, [result])
 
 
+def assert_same_rows(one: archive.Archive, two: archive.Archive, *queries: str) -> None:
+    for query in queries:
+        assert one.execute(query).fetchall() == two.execute(query).fetchall(), query
+
+
 def test_a_worker_assembles_the_same_chats(tmp_path: Path, monkeypatch) -> None:
     posts = weekly_chats(4)
     one, alone = import_into(tmp_path / "one.db", posts)
@@ -90,12 +95,13 @@ def test_a_worker_assembles_the_same_chats(tmp_path: Path, monkeypatch) -> None:
     two, shared = import_into(tmp_path / "two.db", posts)
     assert alone == shared == [
         "solopr-2026-03-04", "solopr-2026-03-11", "solopr-2026-03-18", "solopr-2026-03-25"]
-    for query in ("select id, starts_at, ends_at, hosts, posts, questions, answers,"
-                  " participants from chats order by id",
-                  "select id, chat_id, kind, question_id from messages order by id",
-                  "select * from questions order by id",
-                  "select * from chat_participants order by chat_id, participant_id"):
-        assert one.execute(query).fetchall() == two.execute(query).fetchall(), query
+    assert_same_rows(
+        one, two,
+        "select id, starts_at, ends_at, hosts, posts, questions, answers,"
+        " participants from chats order by id",
+        "select id, chat_id, kind, question_id from messages order by id",
+        "select * from questions order by id",
+        "select * from chat_participants order by chat_id, participant_id")
     assert one.execute("select sum(answers) from chats").fetchone()[0] == 3 * (3 + 4 + 5 + 3)
 
 
@@ -146,14 +152,15 @@ def test_a_large_file_read_in_two_halves_archives_what_one_reader_does(
     assert [e.location for e in sorted(alone.errors, key=lambda e: int(e.location[5:]))] == [
         "line 21", f"line {len(SOLOPR.read_bytes().splitlines()) // 2 + 34}"]
     assert split.spans == alone.spans
-    for query in ("select id, text, created_at, author_id, hashtags, links, kind, chat_id,"
-                  " question_id from messages order by id",
-                  "select message_id, location, raw from sightings order by message_id, location",
-                  "select location, reason, snippet from import_errors order by location",
-                  "select read, new, duplicate, rejected, status from imports",
-                  "select id, posts, questions, answers, participants from chats",
-                  "select count(*) from messages_fts where messages_fts match 'rate'"):
-        assert one.execute(query).fetchall() == two.execute(query).fetchall(), query
+    assert_same_rows(
+        one, two,
+        "select id, text, created_at, author_id, hashtags, links, kind, chat_id,"
+        " question_id from messages order by id",
+        "select message_id, location, raw from sightings order by message_id, location",
+        "select location, reason, snippet from import_errors order by location",
+        "select read, new, duplicate, rejected, status from imports",
+        "select id, posts, questions, answers, participants from chats",
+        "select count(*) from messages_fts where messages_fts match 'rate'")
 
 
 def tweets_js_with_flaws(path: Path) -> Path:
@@ -182,11 +189,12 @@ def test_a_large_tweets_js_read_in_two_halves_archives_what_one_reader_does(
     counts = (split.read, split.new, split.duplicate, split.rejected)
     assert counts == (alone.read, alone.new, alone.duplicate, alone.rejected) == (202, 202, 0, 2)
     assert sorted(e.location for e in split.errors) == ["item 164", "item 31"]
-    for query in ("select id, text, created_at, author_id, kind, chat_id from messages order by id",
-                  "select message_id, location, raw from sightings order by message_id",
-                  "select location, reason, snippet from import_errors order by location",
-                  "select read, new, duplicate, rejected, status from imports"):
-        assert one.execute(query).fetchall() == two.execute(query).fetchall(), query
+    assert_same_rows(
+        one, two,
+        "select id, text, created_at, author_id, kind, chat_id from messages order by id",
+        "select message_id, location, raw from sightings order by message_id",
+        "select location, reason, snippet from import_errors order by location",
+        "select read, new, duplicate, rejected, status from imports")
 
 
 def test_no_interpreter_to_start_means_one_process(tmp_path: Path, monkeypatch) -> None:
