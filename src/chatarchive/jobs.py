@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import archive, formats, sources
+from . import archive, formats, lanes, sources
 from .assemble import assemble_chat, detect_sessions
 from .assemble import chat_id as make_chat_id
 from .errors import ChatArchiveError, FormatError
@@ -78,8 +78,6 @@ def import_export(
     halves = _halves(db, raw, name)
     if halves is None:
         return archive.save(db, raw, name, records)
-    from . import lanes
-
     result = archive.start_import(db, raw, name)
     if result.earlier:
         return result
@@ -96,8 +94,6 @@ SPLIT_BYTES = 32 * 1024 * 1024
 def _halves(
     db: archive.Archive, raw: RawExport, name: str
 ) -> tuple[formats.Part, formats.Part] | None:
-    from . import lanes
-
     if raw.path.stat().st_size < SPLIT_BYTES or not lanes.available(db):
         return None
     return formats.halves(raw, name)
@@ -168,8 +164,6 @@ def reassemble(
                    for w in windows_near(db, tag, first, last, schedule)]
         chats = (assemble_window(db, window) for window in windows)
         return sorted({chat.id for chat in chats if chat is not None})
-    from . import lanes
-
     stretches = [s for tag, tag_spans in spans.items() for s in _stretches(db, tag, tag_spans)]
     return sorted(set(lanes.share(db, stretches, assemble_stretches)))
 

@@ -196,16 +196,11 @@ def json_lines(path: Path) -> Iterator[tuple[str, Any] | Rejected]:
 
 
 def _count_lines(stream: BinaryIO, end: int) -> int:
-    """How many line breaks the first ``end`` bytes hold."""
-    return count_before(stream, end, lambda chunk: chunk.count(b"\n"))
-
-
-def count_before(stream: BinaryIO, end: int, count: Callable[[bytes], int]) -> int:
-    """Sum ``count(chunk)`` over the first ``end`` bytes of a file, read in chunks of 8 MB."""
+    """How many line breaks the first ``end`` bytes hold (read in chunks of 8 MB)."""
     stream.seek(0)
     total, left = 0, end
     while left > 0 and (chunk := stream.read(min(left, _SKIP_CHUNK * 8))):
-        total += count(chunk)
+        total += chunk.count(b"\n")
         left -= len(chunk)
     return total
 
