@@ -86,6 +86,10 @@ _PROSE = re.compile(
     r"\s+(?:question|qu|q)(?![\w])(?P<delim>\s*[:.)\-–—,]+)?",
     re.I,
 )
+# What every ordinal question holds, looked for in one scan before the full pattern.
+_MAY_PROSE = re.compile(
+    r"(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|6th|next|last|final|bonus)"
+    r"\s+q", re.I)
 _LEAD_IN_MAX_WORDS = 4
 # Every numbered label holds a digit or a keycap; spelled-out ones say "question". A text with
 # neither (most chatter) has no label, which one scan in C tells quickly.
@@ -159,7 +163,7 @@ def strip_label(text: str) -> str:
 @memoized
 def is_prose_question(text: str) -> bool:
     """Tell whether a post poses an unnumbered question ("First question - ...", "Last qu ...")."""
-    if _RETWEET.match(text):
+    if not _MAY_PROSE.search(text) or _RETWEET.match(text):
         return False
     lead_end = _lead_end(text)
     for match in _PROSE.finditer(text):

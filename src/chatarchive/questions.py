@@ -66,14 +66,18 @@ def asked(
     candidates: Sequence[Message], messages: Sequence[Message], team: Collection[str]
 ) -> list[Message]:
     """Question sentences put to the chat: not replies, not addressed, and answered soon."""
-    responses = _Responses(messages)
+    responses: _Responses | None = None  # made only once a candidate needs it
     found = []
     for message in candidates:
         text = message.text
-        if (is_repost(message) or message.in_reply_to_id is not None or cues.addressees(text)
+        # A question sentence needs a "?": most posts are passed over on that alone.
+        if ("?" not in text or is_repost(message) or message.in_reply_to_id is not None
+                or cues.addressees(text)
                 or cues.is_chatter(text) or cues.is_sign_off(text)
                 or labels.mentions_label(text) or not cues.asks(text)):
             continue
+        if responses is None:
+            responses = _Responses(messages)
         asker = handle(message.author)
         until = message.created_at + DRAW_TIME
         others = {asker, *team}

@@ -204,41 +204,38 @@ def _batch_rows(
     result.rejected += len(rejected)
     result.errors.extend(rejected[: max(0, MAX_SHOWN_ERRORS - len(result.errors))])
     existing = _existing_ids(db, [r.message.id for r in parsed], result.import_id)
-    new: dict[str, Message] = {}
-    again: list[Message] = []
+    # Each post with its time as archived (ISO text, made once).
+    new: dict[str, tuple[Message, str]] = {}
+    again: list[tuple[Message, str]] = []
+    # Each author as of their newest post in the batch (the archive keeps the newest names).
+    authors: dict[str, tuple[Author, str]] = {}
     for record in parsed:
         message = record.message
+        when = to_iso(message.created_at)
         result.read += 1
         # Ids are not remembered across batches (a million would cost 100 MB); the counts
         # are settled from the archive when the import ends.
         if message.id in existing or message.id in new:
             result.duplicate += 1
-            again.append(message)
+            again.append((message, when))
         else:
             result.new += 1
             result.touch(message)
-            new[message.id] = message
-    # Each author as of their newest post in the batch (the archive keeps the newest names).
-    authors: dict[str, tuple[Author, str]] = {}
-    for record in parsed:
-        author, when = record.message.author, to_iso(record.message.created_at)
+            new[message.id] = (message, when)
+        author = message.author
         kept = authors.get(author.id)
         if kept is None or (when, author.display_name) > (kept[1], kept[0].display_name):
             authors[author.id] = (author, when)
     fresh = list(new.values())
-    created = [to_iso(m.created_at) for m in fresh]
-    again_created = [to_iso(m.created_at) for m in again]
     import_id = result.import_id
     return _BatchRows(
         errors=[(import_id, result.origin, r.location, r.reason, r.snippet) for r in rejected],
         participants=[(a.id, a.platform, a.handle, a.display_name, a.url, when)
                       for a, when in authors.values()],
-        new=[_message_row(m, import_id, c) for m, c in zip(fresh, created, strict=True)],
+        new=[_message_row(m, import_id, when) for m, when in fresh],
         # A fuller sighting may carry hashtags an earlier one lost.
-        hashtags=[(tag, m.id, when)
-                  for m, when in zip([*fresh, *again], [*created, *again_created], strict=True)
-                  for tag in m.hashtags],
-        again=[_message_row(m, import_id, c) for m, c in zip(again, again_created, strict=True)],
+        hashtags=[(tag, m.id, when) for m, when in (*fresh, *again) for tag in m.hashtags],
+        again=[_message_row(m, import_id, when) for m, when in again],
         sightings=[(r.message.id, import_id, r.location, r.raw) for r in parsed],
     )
 

@@ -100,10 +100,7 @@ p.platform, p.handle, p.display_name, p.url
 def _row_to_message(row: Sequence[object]) -> Message:
     (mid, platform, native_id, author_id, text, created_at, url, reply, quoted, repost, likes,
      reposts, lang, hashtags, links, a_platform, handle, name, a_url) = row
-    author = Author(
-        id=str(author_id), platform=str(a_platform or platform), handle=str(handle or ""),
-        display_name=str(name or handle or ""), url=a_url if isinstance(a_url, str) else None,
-    )
+    author = _author(author_id, a_platform or platform, handle, name, a_url)
     return Message(
         id=str(mid), platform=str(platform), native_id=str(native_id), author=author,
         text=str(text), created_at=from_iso(str(created_at)), url=_opt(url),
@@ -111,6 +108,16 @@ def _row_to_message(row: Sequence[object]) -> Message:
         like_count=likes if isinstance(likes, int) else None,
         repost_count=reposts if isinstance(reposts, int) else None, lang=_opt(lang),
         hashtags=_json_tuple(hashtags), links=_json_tuple(links),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _author(author_id: object, platform: object, handle: object, name: object,
+            url: object) -> Author:
+    # A chat's few hundred people post again and again: one Author each.
+    return Author(
+        id=str(author_id), platform=str(platform), handle=str(handle or ""),
+        display_name=str(name or handle or ""), url=url if isinstance(url, str) else None,
     )
 
 

@@ -23,6 +23,7 @@ _SNOWFLAKE_EPOCH_MS = 1288834974657
 # Ids below this were issued before snowflake ids (Nov 2010) and carry no time.
 _FIRST_SNOWFLAKE_ID = 30_000_000_000
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH_NUMBERS = {name: number for number, name in enumerate(_MONTHS, start=1)}
 _V1_DATE = re.compile(
     r"^[A-Z][a-z]{2} (?P<mon>[A-Z][a-z]{2}) (?P<day>\d{1,2}) (?P<time>\d\d:\d\d:\d\d) "
     r"(?P<tz>[+-]\d{4}) (?P<year>\d{4})$"
@@ -91,6 +92,9 @@ def parse_created_at(value: Any, native_id: str) -> datetime:
     if value is None or value == "":
         return snowflake_time(native_id)
     if isinstance(value, str):
+        quick = _quick_utc(value)
+        if quick is not None:
+            return quick
         match = _V1_DATE.match(value.strip())
         if match and match["mon"] in _MONTHS:
             stamp = (
@@ -102,6 +106,23 @@ def parse_created_at(value: Any, native_id: str) -> datetime:
         if parsed is not None:
             return parsed
     raise RecordError(f"unreadable created_at: {value!r}")
+
+
+def _quick_utc(value: str) -> datetime | None:
+    """The common case read without a regex: "Wed Oct 10 20:19:24 +0000 2018" (the API's UTC)."""
+    if len(value) != 30 or value[19:26] != " +0000 " or value[3] != " " or value[10] != " ":
+        return None
+    month = _MONTH_NUMBERS.get(value[4:7])
+    digits = value[8:10] + value[11:13] + value[14:16] + value[17:19] + value[26:30]
+    if month is None or not (digits.isascii() and digits.isdigit()) or value[13] != ":" \
+            or value[16] != ":" or not (value[:3].isascii() and value[0].isupper()
+                                        and value[1:3].islower()):
+        return None
+    try:
+        return datetime(int(value[26:30]), month, int(value[8:10]), int(value[11:13]),
+                        int(value[14:16]), int(value[17:19]), tzinfo=UTC)
+    except ValueError:
+        return None  # the slow path words the error
 
 
 def iso_utc(value: str) -> datetime | None:
