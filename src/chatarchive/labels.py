@@ -86,7 +86,7 @@ _PROSE = re.compile(
     r"\s+(?:question|qu|q)(?![\w])(?P<delim>\s*[:.)\-–—,]+)?",
     re.I,
 )
-# What every ordinal question holds, looked for in one scan before the full pattern.
+# What every ordinal question holds, looked for (after a "q" at all) before the full pattern.
 _MAY_PROSE = re.compile(
     r"(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|6th|next|last|final|bonus)"
     r"\s+q", re.I)
@@ -138,13 +138,11 @@ def answer_label(text: str) -> tuple[int, str] | None:
     """Return the number and exact span of a post's answer label ("A1:", "a2", "1)"), or None."""
     if not _MAY_LABEL.search(text) or _RETWEET.match(text):
         return None
-    hits = [hit for hit in _hits(_ANSWER, text) if _counts_as_answer(text, hit)]
-    lead = _lead_answer(text)
-    if lead is not None:
-        hits.insert(0, lead)
-    if not hits:
+    # A label at the start wins; only without one are the others read.
+    hit = _lead_answer(text) or next(
+        (hit for hit in _hits(_ANSWER, text) if _counts_as_answer(text, hit)), None)
+    if hit is None:
         return None
-    hit = hits[0]
     return hit.number, text[hit.start : hit.end].strip()
 
 
@@ -163,7 +161,7 @@ def strip_label(text: str) -> str:
 @memoized
 def is_prose_question(text: str) -> bool:
     """Tell whether a post poses an unnumbered question ("First question - ...", "Last qu ...")."""
-    if not _MAY_PROSE.search(text) or _RETWEET.match(text):
+    if not _has_q(text) or not _MAY_PROSE.search(text) or _RETWEET.match(text):
         return False
     lead_end = _lead_end(text)
     for match in _PROSE.finditer(text):
@@ -188,11 +186,18 @@ def is_retweet(text: str) -> bool:
 @memoized
 def mentions_label(text: str) -> bool:
     """Tell whether a text names a question or answer at all ("Q3", "A2", "next question")."""
-    return any(p.search(text) for p in (_QUESTION, _ANSWER, _TOPIC, _PROSE))
+    if _MAY_LABEL.search(text) and any(p.search(text) for p in (_QUESTION, _ANSWER, _TOPIC)):
+        return True
+    return _has_q(text) and _PROSE.search(text) is not None
+
+
+def _has_q(text: str) -> bool:
+    # "Q1", "question one", "first qu": a scan for the letter passes over most texts at once.
+    return "q" in text or "Q" in text
 
 
 def _question_hits(text: str) -> list[_LabelHit]:
-    hits = _hits(_QUESTION, text) + _hits(_QUESTION_WORD, text)
+    hits = _hits(_QUESTION, text) + _hits(_QUESTION_WORD, text) if _has_q(text) else []
     hits += [h for h in _hits(_TOPIC, text) if h.context == LEAD and h.hard]
     # Keycap digits number lists as often as questions ("1️⃣ Batch it 2️⃣ ..."): only a post
     # that asks something is a question by keycap.
