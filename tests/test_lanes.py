@@ -224,7 +224,7 @@ def test_a_worker_exits_when_its_parent_is_killed(tmp_path: Path) -> None:
         [sys.executable, "-c",
          "import sys, time; from chatarchive import archive, lanes; from tests import test_lanes;"
          f" db = archive.open_archive({str(db_path)!r});"
-         " w = lanes.Worker(lanes.archive_file(db), test_lanes.sleeper, (60,));"
+         " w = lanes.Worker(); w.start(lanes.archive_file(db), test_lanes.sleeper, (60,));"
          " print(w.process.pid, flush=True); time.sleep(60)"],
         stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent)
     assert parent.stdout is not None

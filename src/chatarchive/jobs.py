@@ -115,6 +115,22 @@ def import_sources(
     options: Mapping[str, str] | None = None,
 ) -> tuple[list[archive.ImportResult], list[Skipped], list[str]]:
     """Import every export the sources name, then (re)assemble the chats the new posts touch."""
+    # A large file is read, and its chats assembled, by two processes: the worker starts while
+    # the file is hashed and serves both steps.
+    with lanes.keeping(warm=lanes.available(db) and any(map(_large_file, source_args))):
+        return _import_sources(db, source_args, fmt, schedule, report, options)
+
+
+def _large_file(source: str) -> bool:
+    path = Path(source)
+    return (source != "-" and not sources.is_url(source) and path.is_file()
+            and path.stat().st_size >= SPLIT_BYTES)
+
+
+def _import_sources(
+    db: archive.Archive, source_args: Sequence[str], fmt: str,
+    schedule: ChatSchedule | None, report: Report | None, options: Mapping[str, str] | None,
+) -> tuple[list[archive.ImportResult], list[Skipped], list[str]]:
     results: list[archive.ImportResult] = []
     skipped: list[Skipped] = []
     for source in source_args:

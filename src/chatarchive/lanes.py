@@ -48,8 +48,12 @@ Work = Callable[[archive.Archive, Sequence[_Unit]], list[str]]
 def available(db: archive.Archive) -> bool:
     """Whether work on this archive can go to a worker: a file, a second core, and an
     interpreter to start."""
-    return (archive_file(db) is not None and (os.cpu_count() or 1) >= 2
-            and bool(sys.executable) and os.access(sys.executable, os.X_OK))
+    return archive_file(db) is not None and _can_start()
+
+
+def _can_start() -> bool:
+    return ((os.cpu_count() or 1) >= 2 and bool(sys.executable)
+            and os.access(sys.executable, os.X_OK))
 
 
 def share(db: archive.Archive, units: Sequence[_Unit], work: Work[_Unit]) -> list[str]:
@@ -64,9 +68,10 @@ def share(db: archive.Archive, units: Sequence[_Unit], work: Work[_Unit]) -> lis
 
 
 class Worker:
-    """A worker process running ``work(archive, *args)`` on the same archive file."""
+    """A worker process running ``work(archive, *args)`` on the same archive file, one job at a
+    time: a worker kept between jobs (``keeping``) saves the next one its start-up."""
 
-    def __init__(self, path: Path, work: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    def __init__(self) -> None:
         # A plain child interpreter rather than multiprocessing: it needs nothing of this
         # process (whose main module may be anyone's script) but the work, sent pickled, and
         # the same module path.
@@ -76,23 +81,66 @@ class Worker:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             env={**os.environ, "PYTHONPATH": search_path},
         )
+        self.busy = False  # a job started whose result is not read yet
+
+    def start(self, path: Path, work: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        """Hand the worker a job; it starts at once (or once its interpreter is up)."""
         assert self.process.stdin is not None
         pickle.dump((str(path), work, args), self.process.stdin)
-        self.process.stdin.close()
+        self.process.stdin.flush()
+        self.busy = True
 
     def result(self) -> Any:
-        """Wait for the work's return value; raise what went wrong in the worker."""
+        """Wait for the job's return value; raise what went wrong in the worker."""
         assert self.process.stdout is not None
         try:
             status, value = pickle.load(self.process.stdout)
         except EOFError:
             status, value = "failed", f"it exited with status {self.process.wait()}"
-        self.process.wait()
+        self.busy = False
         if status == "error":
             raise ChatArchiveError(value)
         if status != "done":
             raise RuntimeError(f"the chatarchive worker failed: {value}")
         return value
+
+    def stop(self) -> None:
+        """End the worker: at once, or (idle) by closing its input, which ends its loop."""
+        if self.process.stdin is not None and not self.process.stdin.closed:
+            try:
+                self.process.stdin.close()
+            except OSError:
+                pass  # it had already gone
+        if self.process.poll() is None:
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+# The idle worker kept for the next job while ``keeping`` is open (None: start one per job).
+_kept: list[Worker] = []
+_keeping = False
+
+
+@contextmanager
+def keeping(warm: bool = False) -> Iterator[None]:
+    """Keep a worker between the jobs of this block (one import's halves, then its chats);
+    ``warm`` starts it now, so its start-up overlaps whatever comes first (hashing a file)."""
+    global _keeping
+    if _keeping:
+        yield
+        return
+    _keeping = True
+    try:
+        if warm and _can_start():
+            _kept.append(Worker())
+        yield
+    finally:
+        _keeping = False
+        while _kept:
+            _kept.pop().stop()
 
 
 @contextmanager
@@ -101,14 +149,18 @@ def beside(db: archive.Archive, work: Callable[..., Any], *args: Any) -> Iterato
     path = archive_file(db)
     if path is None:
         raise ValueError("a worker needs an archive file")
-    worker = Worker(path, work, args)
+    worker = _kept.pop() if _kept else Worker()
     try:
+        worker.start(path, work, args)
         yield worker
     except BaseException:
         worker.process.kill()
-        raise
-    finally:
         worker.process.wait()
+        raise
+    if _keeping and not worker.busy and worker.process.poll() is None:
+        _kept.append(worker)
+    else:
+        worker.stop()
 
 
 def halves(units: Sequence[_Unit]) -> tuple[list[_Unit], list[_Unit]]:
@@ -128,22 +180,28 @@ def main() -> None:
     # Ctrl-C reaches the whole process group: the parent stops the worker itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _watch_parent(int(sys.argv[1]))
-    path, work, args = pickle.load(sys.stdin.buffer)
-    # The result goes on stdout: anything the work prints goes to stderr instead.
+    # The results go on stdout: anything the work prints goes to stderr instead.
     out, sys.stdout = sys.stdout.buffer, sys.stderr
-    result: tuple[str, object]
+    while True:
+        try:
+            path, work, args = pickle.load(sys.stdin.buffer)
+        except EOFError:
+            return  # the parent is done with this worker
+        pickle.dump(_run(path, work, args), out)
+        out.flush()
+
+
+def _run(path: str, work: Callable[..., Any], args: tuple[Any, ...]) -> tuple[str, object]:
     try:
         db = archive.open_archive(path)
         try:
-            result = ("done", work(db, *args))
+            return ("done", work(db, *args))
         finally:
             db.close()
     except ChatArchiveError as error:
-        result = ("error", str(error))
+        return ("error", str(error))
     except Exception:
-        result = ("failed", traceback.format_exc())
-    pickle.dump(result, out)
-    out.flush()
+        return ("failed", traceback.format_exc())
 
 
 def _watch_parent(parent: int) -> None:
