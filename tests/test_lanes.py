@@ -273,3 +273,30 @@ def test_what_the_work_prints_does_not_spoil_its_result(tmp_path: Path) -> None:
     db = archive.open_archive(tmp_path / "a.db")
     units = [Unit("a", 30_000), Unit("b", 20_000)]
     assert lanes.share(db, units, chatty) == ["a:parent", "b:worker"]
+
+
+def worker_pid(db: archive.Archive, units: Sequence[Unit]) -> list[str]:
+    return [f"{u.name}:{os.getpid()}" for u in units]
+
+
+def test_a_kept_worker_serves_one_job_after_another(tmp_path: Path) -> None:
+    db = archive.open_archive(tmp_path / "a.db")
+    units = [Unit("a", 30_000), Unit("b", 20_000)]
+    with lanes.keeping(warm=True):
+        first = lanes.share(db, units, worker_pid)[1]
+        second = lanes.share(db, units, worker_pid)[1]
+        assert first == second != f"b:{os.getpid()}"
+        kept = lanes._kept[0].process
+    # The block's end stops it; without a block each job has a worker of its own.
+    assert kept.wait(timeout=5) == 0
+    assert lanes.share(db, units, worker_pid)[1] != lanes.share(db, units, worker_pid)[1]
+
+
+def test_a_worker_that_failed_is_not_kept(tmp_path: Path) -> None:
+    db = archive.open_archive(tmp_path / "a.db")
+    units = [Unit("a", 30_000), Unit("b", 30_000)]
+    with lanes.keeping():
+        with pytest.raises(RuntimeError):
+            lanes.share(db, units, fails_in_worker)
+        assert lanes._kept == []
+        assert lanes.share(db, units, pids) == ["a:parent", "b:worker"]
