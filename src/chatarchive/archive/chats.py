@@ -44,12 +44,11 @@ def save_chat(db: Database, chat: Chat) -> None:
             },
             pk="id",
         )
-        db.table("questions").insert_all(
-            {
-                "id": question_id(chat.id, q.number), "chat_id": chat.id, "number": q.number,
-                "message_id": q.message_id, "text": q.text, "asked_at": to_iso(q.asked_at),
-            }
-            for q in chat.questions
+        db.conn.executemany(
+            "insert into questions (id, chat_id, number, message_id, text, asked_at)"
+            " values (?, ?, ?, ?, ?, ?)",
+            [(question_id(chat.id, q.number), chat.id, q.number, q.message_id, q.text,
+              to_iso(q.asked_at)) for q in chat.questions],
         )
         db.conn.executemany(
             "update messages set chat_id = ?, kind = ?, question_id = ?, confidence = ?"
@@ -63,12 +62,11 @@ def save_chat(db: Database, chat: Chat) -> None:
                 for message_id, a in chat.attributions.items()
             ],
         )
-        db.table("chat_participants").insert_all(
-            {
-                "chat_id": chat.id, "participant_id": p.author.id, "role": p.role,
-                "posts": p.posts, "answers": p.answers, "first_time": int(p.first_time),
-            }
-            for p in chat.participants
+        db.conn.executemany(
+            "insert into chat_participants (chat_id, participant_id, role, posts, answers,"
+            " first_time) values (?, ?, ?, ?, ?, ?)",
+            [(chat.id, p.author.id, p.role, p.posts, p.answers, int(p.first_time))
+             for p in chat.participants],
         )
 
 
