@@ -286,7 +286,7 @@ def test_a_kept_worker_serves_one_job_after_another(tmp_path: Path) -> None:
         first = lanes.share(db, units, worker_pid)[1]
         second = lanes.share(db, units, worker_pid)[1]
         assert first == second != f"b:{os.getpid()}"
-        kept = lanes._kept[0].process
+        kept = lanes._kept.workers[0].process
     # The block's end stops it; without a block each job has a worker of its own.
     assert kept.wait(timeout=5) == 0
     assert lanes.share(db, units, worker_pid)[1] != lanes.share(db, units, worker_pid)[1]
@@ -298,5 +298,5 @@ def test_a_worker_that_failed_is_not_kept(tmp_path: Path) -> None:
     with lanes.keeping():
         with pytest.raises(RuntimeError):
             lanes.share(db, units, fails_in_worker)
-        assert lanes._kept == []
+        assert lanes._kept.workers == []
         assert lanes.share(db, units, pids) == ["a:parent", "b:worker"]

@@ -8,7 +8,8 @@ turn). It then touches hundreds of chats. Their stretches of posts are independe
 same archive file, assembles the other half; SQLite (WAL, busy timeout) takes their writes in
 turn, each chat in its own transaction. Small jobs, in-memory archives and one-core machines
 stay in this process. The worker is a fresh interpreter (``python -m chatarchive.lanes``) and
-exits if this process dies, so a killed import leaves no writer behind.
+exits if this process dies, so a killed import leaves no writer behind. Inside ``keeping()``
+one worker serves job after job (an export's second half, then its share of the chats).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -107,10 +108,8 @@ class Worker:
     def stop(self) -> None:
         """End the worker: at once, or (idle) by closing its input, which ends its loop."""
         if self.process.stdin is not None and not self.process.stdin.closed:
-            try:
+            with suppress(OSError):  # it had already gone
                 self.process.stdin.close()
-            except OSError:
-                pass  # it had already gone
         if self.process.poll() is None:
             try:
                 self.process.wait(timeout=5)
@@ -119,28 +118,34 @@ class Worker:
                 self.process.wait()
 
 
-# The idle worker kept for the next job while ``keeping`` is open (None: start one per job).
-_kept: list[Worker] = []
-_keeping = False
+class _Kept(threading.local):
+    """Per thread (the daemon runs jobs in threads): whether a ``keeping`` block is open, and
+    the idle worker it keeps for the next job."""
+
+    def __init__(self) -> None:
+        self.open = False
+        self.workers: list[Worker] = []
+
+
+_kept = _Kept()
 
 
 @contextmanager
 def keeping(warm: bool = False) -> Iterator[None]:
     """Keep a worker between the jobs of this block (one import's halves, then its chats);
     ``warm`` starts it now, so its start-up overlaps whatever comes first (hashing a file)."""
-    global _keeping
-    if _keeping:
+    if _kept.open:
         yield
         return
-    _keeping = True
+    _kept.open = True
     try:
         if warm and _can_start():
-            _kept.append(Worker())
+            _kept.workers.append(Worker())
         yield
     finally:
-        _keeping = False
-        while _kept:
-            _kept.pop().stop()
+        _kept.open = False
+        while _kept.workers:
+            _kept.workers.pop().stop()
 
 
 @contextmanager
@@ -149,7 +154,7 @@ def beside(db: archive.Archive, work: Callable[..., Any], *args: Any) -> Iterato
     path = archive_file(db)
     if path is None:
         raise ValueError("a worker needs an archive file")
-    worker = _kept.pop() if _kept else Worker()
+    worker = _kept.workers.pop() if _kept.workers else Worker()
     try:
         worker.start(path, work, args)
         yield worker
@@ -157,8 +162,8 @@ def beside(db: archive.Archive, work: Callable[..., Any], *args: Any) -> Iterato
         worker.process.kill()
         worker.process.wait()
         raise
-    if _keeping and not worker.busy and worker.process.poll() is None:
-        _kept.append(worker)
+    if _kept.open and not worker.busy and worker.process.poll() is None:
+        _kept.workers.append(worker)
     else:
         worker.stop()
 
