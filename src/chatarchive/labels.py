@@ -232,6 +232,7 @@ def _counts_as_answer(text: str, hit: _LabelHit) -> bool:
     return hit.context == SENTENCE and _delimited(text, hit)
 
 
+@memoized
 def _lead_answer(text: str) -> _LabelHit | None:
     """An answer label right at the start (after mentions): "A1:", "a1", "1)"."""
     lead_end = _lead_end(text)
@@ -268,8 +269,14 @@ def _hit(match: re.Match[str], text: str, lead_end: int) -> _LabelHit | None:
         end=match.end(),
         context=_context(text, match.start(), lead_end),
         hard=bool(_HARD_DELIM.match(delim)),
-        spaced=any(ch.isspace() for ch in match.groupdict().get("gap") or ""),
+        spaced=_spaced(match),
     )
+
+
+def _spaced(match: re.Match[str]) -> bool:
+    # Every pattern with a gap allows space only at its two ends ("A 1", "Q. 1").
+    gap = match.group("gap") if "gap" in match.re.groupindex else None
+    return gap is not None and gap != gap.strip()
 
 
 def _number(match: re.Match[str]) -> int | None:

@@ -103,10 +103,14 @@ def _row_to_message(row: Sequence[object]) -> Message:
     author = _author(author_id, a_platform or platform, handle, name, a_url)
     return Message(
         id=str(mid), platform=str(platform), native_id=str(native_id), author=author,
-        text=str(text), created_at=from_iso(str(created_at)), url=_opt(url),
-        in_reply_to_id=_opt(reply), quoted_id=_opt(quoted), repost_of_id=_opt(repost),
+        text=str(text), created_at=from_iso(str(created_at)),
+        url=url if isinstance(url, str) else None,
+        in_reply_to_id=reply if isinstance(reply, str) else None,
+        quoted_id=quoted if isinstance(quoted, str) else None,
+        repost_of_id=repost if isinstance(repost, str) else None,
         like_count=likes if isinstance(likes, int) else None,
-        repost_count=reposts if isinstance(reposts, int) else None, lang=_opt(lang),
+        repost_count=reposts if isinstance(reposts, int) else None,
+        lang=lang if isinstance(lang, str) else None,
         hashtags=_json_tuple(hashtags), links=_json_tuple(links),
     )
 
@@ -126,10 +130,6 @@ def _json_tuple(text: object) -> tuple[str, ...]:
     # Read back for every post of every chat; the same few lists ("[]", a chat's hashtags)
     # come again and again.
     return tuple(json.loads(str(text or "[]")))
-
-
-def _opt(value: object) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 def messages_between(

@@ -10,6 +10,7 @@ import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from chatarchive.formats._posttext import lower_tags, with_original
@@ -234,7 +235,11 @@ def v1_author(tweet: Mapping[str, Any]) -> Author:
     if not isinstance(handle, str) or not handle or user_id is None:
         raise RecordError("the tweet's user has no id_str or screen_name")
     name = user.get("name")
-    return make_author(user_id, handle, name if isinstance(name, str) else None)
+    return _known_author(user_id, handle, name if isinstance(name, str) else None)
+
+
+# A chat's few hundred people post again and again: one (immutable) Author each.
+_known_author = lru_cache(maxsize=4096)(make_author)
 
 
 def v1_id(tweet: Mapping[str, Any], key: str) -> str | None:
