@@ -165,7 +165,7 @@ def url_expansions(url_entities: Iterable[Any]) -> dict[str, str]:
 
 def unique(values: Iterable[str]) -> tuple[str, ...]:
     """Drop repeats and empty values, keeping first-seen order."""
-    return tuple(dict.fromkeys(value for value in values if value))
+    return tuple(dict.fromkeys(value for value in values if value)) if values else ()
 
 
 def tags_of(hashtag_entities: Iterable[Any], key: str) -> list[str]:
@@ -208,7 +208,7 @@ def _text(tweet: Mapping[str, Any], entity_sets: Sequence[Mapping[str, Any]]) ->
         raise RecordError("the tweet has no text, full_text or extended_tweet.full_text")
     expansions: dict[str, str] = {}
     for entities in entity_sets:
-        for kind in ("urls", "media"):
+        for kind in ("urls", "media") if entities else ():
             for short, expanded in url_expansions(as_list(entities.get(kind))).items():
                 expansions.setdefault(short, expanded)
     return expand_text(candidate, expansions).strip()
@@ -216,12 +216,12 @@ def _text(tweet: Mapping[str, Any], entity_sets: Sequence[Mapping[str, Any]]) ->
 
 def _hashtags(entity_sets: Sequence[Mapping[str, Any]]) -> list[str]:
     # Only the two ``entities`` sets hold hashtags; ``extended_entities`` hold media.
-    return [tag for entities in entity_sets[:2]
+    return [tag for entities in entity_sets[:2] if entities
             for tag in tags_of(as_list(entities.get("hashtags")), "text")]
 
 
 def _links(entity_sets: Sequence[Mapping[str, Any]]) -> list[str]:
-    return [url for entities in entity_sets[:2]
+    return [url for entities in entity_sets[:2] if entities
             for url in url_expansions(as_list(entities.get("urls"))).values()]
 
 
