@@ -106,16 +106,14 @@ class Worker:
         return value
 
     def stop(self) -> None:
-        """End the worker: at once, or (idle) by closing its input, which ends its loop."""
+        """End the worker: an idle one at once (it holds no archive open between jobs), a busy
+        one once its job is done (closing its input ends its loop)."""
         if self.process.stdin is not None and not self.process.stdin.closed:
             with suppress(OSError):  # it had already gone
                 self.process.stdin.close()
-        if self.process.poll() is None:
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if not self.busy:
+            self.process.kill()
+        self.process.wait()
 
 
 class _Kept(threading.local):
@@ -154,7 +152,8 @@ def beside(db: archive.Archive, work: Callable[..., Any], *args: Any) -> Iterato
     path = archive_file(db)
     if path is None:
         raise ValueError("a worker needs an archive file")
-    worker = _kept.workers.pop() if _kept.workers else Worker()
+    kept = _kept.workers.pop() if _kept.workers else None
+    worker = kept if kept is not None and kept.process.poll() is None else Worker()
     try:
         worker.start(path, work, args)
         yield worker
