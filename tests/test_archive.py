@@ -49,6 +49,13 @@ def test_save_counts_new_duplicate_and_rejected(tmp_path: Path) -> None:
     assert set(result.spans) == {"solopr"}
 
 
+def test_an_import_counts_its_posts_through_the_import_index(tmp_path: Path) -> None:
+    db = archive.open_archive(tmp_path / "a.db")
+    plan = db.execute("explain query plan select count(*) from messages"
+                      " where first_import_id = ?", [1]).fetchall()
+    assert "idx_messages_first_import_id" in str(plan)
+
+
 def test_same_export_twice_changes_nothing(tmp_path: Path) -> None:
     db = archive.open_archive(tmp_path / "a.db")
     records = [record(m, i + 1) for i, m in enumerate(posts())]

@@ -188,3 +188,12 @@ def m009_participant_times(db: Database) -> None:
     """When a participant's handle and name were posted: the newest post's names win,
     whichever export (or process) brings it first, so a rerun gives the same names."""
     db.table("participants").add_column("seen_at", str)
+
+
+@migrations()
+def m010_import_index(db: Database) -> None:
+    """Index posts by the import that brought them: an import's end counts its new posts in time
+    that follows the import, not the archive (a full scan took 0.1 to 0.3 s at 1M posts). New
+    posts of one import go to the end of the index, so keeping it costs imports next to
+    nothing."""
+    db.table("messages").create_index(["first_import_id"], if_not_exists=True)
