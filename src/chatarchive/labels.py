@@ -80,16 +80,15 @@ _LOGISTICS_VERB = re.compile(
     r"begins|generated|answers?|responses?)\b)"
 )
 # Ordinal questions without a number: "First question - ...", "Last qu (...)... Did ...?".
+_ORDINAL = (r"(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|6th|next|last|final"
+            r"|bonus)")
 _PROSE = re.compile(
-    r"(?<![\w@#])(?:(?:our|the|my|and\s+the|and\s+our)\s+)?"
-    r"(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|6th|next|last|final|bonus)"
+    rf"(?<![\w@#])(?:(?:our|the|my|and\s+the|and\s+our)\s+)?{_ORDINAL}"
     r"\s+(?:question|qu|q)(?![\w])(?P<delim>\s*[:.)\-–—,]+)?",
     re.I,
 )
 # What every ordinal question holds, looked for (after a "q" at all) before the full pattern.
-_MAY_PROSE = re.compile(
-    r"(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|6th|next|last|final|bonus)"
-    r"\s+q", re.I)
+_MAY_PROSE = re.compile(rf"{_ORDINAL}\s+q", re.I)
 _LEAD_IN_MAX_WORDS = 4
 # Every numbered label holds a digit or a keycap; spelled-out ones say "question". A text with
 # neither (most chatter) has no label, which one scan in C tells quickly.
