@@ -13,6 +13,8 @@ import pytest
 
 from chatarchive import formats
 from chatarchive.errors import FormatError
+from chatarchive.formats import _jsonarray
+from chatarchive.formats.reading import loads
 from chatarchive.models import Author, ParsedRecord, RawExport, Rejected
 
 from .factories import parsed_of as parsed
@@ -495,6 +497,46 @@ def test_tweets_js_that_is_not_json_is_a_format_error(tmp_path: Path) -> None:
     assert name == "tweets-js"
     with pytest.raises(FormatError, match=r"tweets\.js: the file is not valid JSON"):
         list(records)
+
+
+@needs_data
+def test_tweets_js_in_the_archive_layout_reads_the_same_with_the_fast_decoder_or_without(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Twitter writes "[ {", "}, {" and "} ]", each item's own "}" starting a line.
+    items = [{"tweet": as_archive_tweet(t)} for t in sample_tweets()]
+    items[0]["tweet"]["big"] = 10**25  # beyond 64 bits: orjson alone would make it a float
+    items[2]["tweet"]["full_text"] += " \ud800"  # half a surrogate pair, escaped
+    texts = [json.dumps(item, indent=2) for item in items]
+    texts.insert(2, texts[1].replace('"tweet": {', '"tweet": {,', 1))  # a broken item
+    path = tmp_path / "data" / "tweets.js"
+    path.parent.mkdir()
+    path.write_text("window.YTD.tweets.part0 = [ " + ", ".join(texts) + " ]", encoding="utf-8")
+    tried: list[str] = []
+    monkeypatch.setattr(_jsonarray, "loads", lambda text: tried.append(text) or loads(text))
+    fast = read(path)[1]
+    assert len(tried) == 4  # each item, the broken one too, was first given to the fast decoder
+    monkeypatch.setattr(_jsonarray, "_QUICK_MISSES", 0)  # the standard decoder alone
+    assert read(path)[1] == fast
+    assert [r.location for r in parsed(fast)] == ["item 1", "item 2", "item 4"]
+    assert [r.location for r in fast if isinstance(r, Rejected)] == ["item 3"]
+    assert json.loads(parsed(fast)[0].raw)["tweet"]["big"] == 10**25
+    assert parsed(fast)[2].message.text.endswith(" \ufffd")
+
+
+def test_json_keeps_integers_beyond_64_bits_exact() -> None:
+    assert loads(b'{"a": 18446744073709551616}') == {"a": 2**64}
+    assert loads("[123456789012345678901234567890, 1.5]") == [
+        123456789012345678901234567890, 1.5]
+
+
+@needs_data
+def test_json_lines_keep_integers_beyond_64_bits_in_the_raw_record(tmp_path: Path) -> None:
+    tweet = {**sample_tweets()[0], "favorite_count": 10**25, "extra": -(10**30)}
+    _, records = read(write_jsonl(tmp_path / "big.jsonl", [tweet]), "twarc")
+    [record] = parsed(records)
+    assert json.loads(record.raw)["extra"] == -(10**30)
+    assert record.message.like_count is None  # a count no archive column can hold
 
 
 # --- reading ------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from chatarchive.formats.reading import RecordError, snippet, too_deep, without_surrogates
+from chatarchive.formats.reading import RecordError, loads, snippet, too_deep, without_surrogates
 
 CHUNK_BYTES = 1024 * 1024
 # No single tweet comes near this; an item that still does not decode is broken, not cut short.
@@ -24,6 +24,13 @@ MAX_ITEM_CHARS = 8 * 1024 * 1024
 _PREFIX_CHARS = 256
 _SPACE = re.compile(r"\s*")
 _DECODER = json.JSONDecoder()
+# A pretty-printed array (a Twitter archive's) ends each item with a "}" that starts a line.
+# The text up to there is decoded whole by the fast decoder: if it is one JSON value, it is the
+# item. Otherwise (another layout, a broken item) the standard decoder finds the item's end; a
+# reader stops trying after a few such misses in a row.
+_LINE_CLOSE = "\n}"
+_QUICK_REACH = 256 * 1024
+_QUICK_MISSES = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +51,7 @@ class _Reader:
         self.text = ""
         self.pos = 0
         self.eof = False
+        self.misses = 0  # items in a row the fast decoder could not take
 
     def more(self) -> bool:
         """Append the next chunk of text; False once the stream is exhausted."""
@@ -73,6 +81,12 @@ class _Reader:
 
     def decode_item(self) -> Any:
         """Decode the value starting at ``pos``; JSONDecodeError if it is broken."""
+        if self.misses < _QUICK_MISSES:
+            found, value = self._quick_item()
+            if found:
+                self.misses = 0
+                return value
+            self.misses += 1
         while True:
             try:
                 value, end = _DECODER.raw_decode(self.text, self.pos)
@@ -88,6 +102,17 @@ class _Reader:
             start, self.pos = self.pos, end
             # Only a \u escape can make a lone surrogate; most items have none to look for.
             return without_surrogates(value) if "\\u" in self.text[start:end] else value
+
+    def _quick_item(self) -> tuple[bool, Any]:
+        while (end := self.text.find(_LINE_CLOSE, self.pos, self.pos + _QUICK_REACH)) < 0:
+            if len(self.text) - self.pos >= _QUICK_REACH or not self.more():
+                return False, None
+        try:
+            value = loads(self.text[self.pos : end + len(_LINE_CLOSE)])
+        except json.JSONDecodeError:
+            return False, None
+        self.pos = end + len(_LINE_CLOSE)
+        return True, value
 
     def _maybe_cut_short(self, error: json.JSONDecodeError) -> bool:
         if len(self.text) - self.pos > MAX_ITEM_CHARS:
