@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, dataclass_transform
 
 # Kinds of message within a chat (DESIGN.md §4).
 QUESTION = "question"
@@ -31,6 +31,20 @@ def platform_id(platform: str, native_id: str) -> str:
     return f"{platform}:{native_id}"
 
 
+_Type = TypeVar("_Type", bound=type)
+
+
+@dataclass_transform(frozen_default=True)
+def many(cls: _Type) -> _Type:
+    """A frozen dataclass for the values made once or more per post (messages, attributions).
+
+    Type checkers hold its fields frozen. At run time they are not guarded: a frozen dataclass
+    sets each field through ``object.__setattr__``, which makes building one four times slower,
+    and an import builds two messages per post (read, then read back to assemble its chat).
+    """
+    return dataclass(slots=True, unsafe_hash=True)(cls)  # type: ignore[return-value]
+
+
 @dataclass(frozen=True, slots=True)
 class Author:
     """A person or account that posts."""
@@ -42,7 +56,7 @@ class Author:
     url: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@many
 class Message:
     """One post, normalized: full text with entities decoded and links expanded."""
 
@@ -63,7 +77,7 @@ class Message:
     links: tuple[str, ...] = ()  # expanded URLs the post shares
 
 
-@dataclass(frozen=True, slots=True)
+@many
 class ParsedRecord:
     """A message as a format parsed it, with the original record kept for the archive."""
 
@@ -149,7 +163,7 @@ class ChatWindow:
     chat_id: str | None = None  # set when the chat is already known by an id in the archive
 
 
-@dataclass(frozen=True, slots=True)
+@many
 class Question:
     """A question posed in a chat."""
 
@@ -160,7 +174,7 @@ class Question:
     author_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@many
 class Attribution:
     """What assembly decided about one message of a chat."""
 
@@ -169,7 +183,7 @@ class Attribution:
     confidence: float = 1.0
 
 
-@dataclass(frozen=True, slots=True)
+@many
 class ChatParticipant:
     """A person's part in one chat."""
 
