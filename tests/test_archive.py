@@ -99,6 +99,48 @@ def test_messages_between_follows_replies_without_the_hashtag(tmp_path: Path) ->
         HOST_A.id, ANN.id}
 
 
+def test_first_posts_with_each_hashtag_are_kept_per_participant(tmp_path: Path) -> None:
+    db = archive.open_archive(tmp_path / "a.db")
+    before = START.replace(minute=10)
+    late = message(301, ANN, "A1: late #solopr", 30)
+    archive.save(db, raw_export(tmp_path / "x", "a" * 64), "twarc", [record(late, 1)])
+    assert archive.returning_authors(db, ["solopr"], before, [ANN.id]) == set()
+    # An export read later holds an earlier post; a post comes first without its hashtag.
+    early = message(302, ANN, "hello #solopr", 5)
+    bare = message(303, HOST_A, "Q1 is coming up", 2, hashtags=())
+    archive.save(db, raw_export(tmp_path / "y", "b" * 64), "twarc",
+                 [record(early, 1), record(bare, 2)])
+    assert archive.returning_authors(db, ["solopr", "edchat"], before, [ANN.id, HOST_A.id]) == {
+        ANN.id}
+    # A fuller sighting of that post carries the hashtag the first one lost.
+    archive.save(db, raw_export(tmp_path / "z", "c" * 64), "twarc",
+                 [record(replace(bare, hashtags=("edchat",)), 1)])
+    assert archive.returning_authors(db, ["edchat"], before, [ANN.id, HOST_A.id]) == {HOST_A.id}
+    assert sorted(db.execute("select * from participant_hashtags").fetchall()) == [
+        (HOST_A.id, "edchat", archive.to_iso(START.replace(minute=2))),
+        (ANN.id, "solopr", archive.to_iso(START.replace(minute=5))),
+    ]
+
+
+def test_an_archive_from_before_participant_hashtags_is_filled_in(tmp_path: Path) -> None:
+    db = archive.open_archive(tmp_path / "a.db")
+    archive.save(db, raw_export(tmp_path / "x", "a" * 64), "twarc",
+                 [record(m, i) for i, m in enumerate(posts())])
+    # As an archive written before the table existed: empty, and its migration not applied.
+    db.execute("drop table participant_hashtags")
+    db.execute("delete from _sqlite_migrations where name = 'm011_participant_hashtags'")
+    db.conn.commit()
+    db.close()
+    db = archive.open_archive(tmp_path / "a.db")
+    assert sorted(db.execute("select participant_id, hashtag from participant_hashtags")) == [
+        (HOST_A.id, "solopr"), (ANN.id, "solopr")]
+    assert archive.returning_authors(db, ["solopr"], START.replace(minute=3),
+                                     [HOST_A.id, ANN.id]) == {HOST_A.id, ANN.id}
+    indexes = {row[1] for row in db.execute("pragma index_list(messages)")}
+    assert "idx_messages_author_id" in indexes
+    assert "idx_messages_author_id_created_at" not in indexes
+
+
 def test_full_text_search(tmp_path: Path) -> None:
     db = archive.open_archive(tmp_path / "a.db")
     archive.save(db, raw_export(tmp_path / "x", "a" * 64), "twarc",

@@ -192,6 +192,7 @@ class _BatchRows:
     participants: list[tuple[object, ...]]
     new: list[tuple[object, ...]]  # messages
     hashtags: list[tuple[object, ...]]  # of the new messages and of those seen again
+    firsts: list[tuple[object, ...]]  # each author's first post with each hashtag, in the batch
     again: list[tuple[object, ...]]  # messages seen before, to complete
     sightings: list[tuple[object, ...]]
 
@@ -235,9 +236,21 @@ def _batch_rows(
         new=[_message_row(m, import_id, when) for m, when in fresh],
         # A fuller sighting may carry hashtags an earlier one lost.
         hashtags=[(tag, m.id, when) for m, when in (*fresh, *again) for tag in m.hashtags],
+        firsts=_firsts(fresh, again),
         again=[_message_row(m, import_id, when) for m, when in again],
         sightings=[(r.message.id, import_id, r.location, r.raw) for r in parsed],
     )
+
+
+def _firsts(*posts: list[tuple[Message, str]]) -> list[tuple[object, ...]]:
+    first: dict[tuple[str, str], str] = {}
+    for group in posts:
+        for message, when in group:
+            for tag in message.hashtags:
+                key = (message.author.id, tag)
+                if when < first.get(key, "~"):  # ISO times sort as text; "~" after every digit
+                    first[key] = when
+    return [(*key, when) for key, when in first.items()]
 
 
 def _write_batch(db: Database, rows: _BatchRows) -> None:
@@ -255,6 +268,7 @@ def _write_batch(db: Database, rows: _BatchRows) -> None:
     db.conn.executemany(
         "insert or ignore into message_hashtags (hashtag, message_id, created_at) values (?,?,?)",
         rows.hashtags)
+    db.conn.executemany(_FIRST_WITH_HASHTAG, rows.firsts)
     db.conn.executemany(
         "insert or ignore into sightings (message_id, import_id, location, raw) values (?,?,?,?)",
         rows.sightings)
@@ -290,6 +304,12 @@ on conflict(id) do update set
     url = case when {_NEWER} then coalesce(excluded.url, participants.url)
         else coalesce(participants.url, excluded.url) end,
     seen_at = case when {_NEWER} then excluded.seen_at else participants.seen_at end
+"""
+
+_FIRST_WITH_HASHTAG = """
+insert into participant_hashtags (participant_id, hashtag, first_at) values (?,?,?)
+on conflict (participant_id, hashtag) do update set first_at = excluded.first_at
+where excluded.first_at < participant_hashtags.first_at
 """
 
 _INSERT_MESSAGE = """
