@@ -14,6 +14,7 @@ one worker serves job after job (an export's second half, then its share of the 
 
 from __future__ import annotations
 
+import importlib
 import os
 import pickle
 import signal
@@ -186,6 +187,8 @@ def main() -> None:
     _watch_parent(int(sys.argv[1]))
     # The results go on stdout: anything the work prints goes to stderr instead.
     out, sys.stdout = sys.stdout.buffer, sys.stderr
+    # The work comes from jobs.py: load it while the first job is on its way.
+    importlib.import_module("chatarchive.jobs")
     while True:
         try:
             path, work, args = pickle.load(sys.stdin.buffer)
