@@ -141,7 +141,7 @@ def test_a_large_file_read_in_two_halves_archives_what_one_reader_does(
 ) -> None:
     export = export_with_flaws(tmp_path / "chat.jsonl")
     one, alone = import_file(tmp_path / "one.db", export)
-    monkeypatch.setattr(jobs, "SPLIT_BYTES", 0)
+    monkeypatch.setattr(lanes, "LARGE_FILE", 0)
     halves = jobs._halves(one, next(sources.local_exports(str(export))), "twarc")
     assert halves is not None and 0 < halves[0].end == halves[1].start < export.stat().st_size
     two, split = import_file(tmp_path / "two.db", export)
@@ -163,6 +163,39 @@ def test_a_large_file_read_in_two_halves_archives_what_one_reader_does(
         "select count(*) from messages_fts where messages_fts match 'rate'")
 
 
+def test_the_command_line_starts_the_worker_first_and_stops_it(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from click.testing import CliRunner
+
+    from chatarchive.cli import cli
+
+    export = export_with_flaws(tmp_path / "chat.jsonl")
+    monkeypatch.setattr(lanes, "LARGE_FILE", 0)
+    started: list[lanes.Worker] = []
+    workers_when_the_import_began: list[int] = []
+
+    class Counted(lanes.Worker):
+        def __init__(self) -> None:
+            super().__init__()
+            started.append(self)
+
+    def import_sources(*args, **kwargs):  # type: ignore[no-untyped-def]
+        workers_when_the_import_began.append(len(started))
+        return real_import_sources(*args, **kwargs)
+
+    real_import_sources = jobs.import_sources
+    monkeypatch.setattr(lanes, "Worker", Counted)
+    monkeypatch.setattr(jobs, "import_sources", import_sources)
+    result = CliRunner().invoke(cli, ["import", str(tmp_path / "a.db"), str(export)])
+    assert result.exit_code == 0, result.output
+    assert "203 read, 202 new, 1 duplicate, 2 rejected" in result.output
+    # One worker, started by the command before the import began, served the second half.
+    assert workers_when_the_import_began == [1]
+    assert len(started) == 1
+    assert started[0].process.poll() is not None  # and it is gone
+
+
 def tweets_js_with_flaws(path: Path) -> Path:
     """The #solopr chat as an archive's tweets.js (pretty-printed as Twitter writes it), with
     a broken item in the first half and an item that is no tweet in the second."""
@@ -181,7 +214,7 @@ def test_a_large_tweets_js_read_in_two_halves_archives_what_one_reader_does(
 ) -> None:
     export = tweets_js_with_flaws(tmp_path / "tweets.js")
     one, alone = import_file(tmp_path / "one.db", export)
-    monkeypatch.setattr(jobs, "SPLIT_BYTES", 0)
+    monkeypatch.setattr(lanes, "LARGE_FILE", 0)
     halves = jobs._halves(one, next(sources.local_exports(str(export))), "tweets-js")
     assert halves is not None and halves[0].end is not None
     assert export.read_bytes()[halves[0].end - 1 : halves[1].start + 1].replace(b" ", b"") == b"},{"
@@ -222,9 +255,9 @@ def test_a_worker_exits_when_its_parent_is_killed(tmp_path: Path) -> None:
     archive.open_archive(db_path).close()
     parent = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time; from chatarchive import archive, lanes; from tests import test_lanes;"
-         f" db = archive.open_archive({str(db_path)!r});"
-         " w = lanes.Worker(); w.start(lanes.archive_file(db), test_lanes.sleeper, (60,));"
+         "import sys, time; from pathlib import Path; from chatarchive import lanes;"
+         " from tests import test_lanes;"
+         f" w = lanes.Worker(); w.start(Path({str(db_path)!r}), test_lanes.sleeper, (60,));"
          " print(w.process.pid, flush=True); time.sleep(60)"],
         stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent)
     assert parent.stdout is not None

@@ -18,6 +18,7 @@ from .errors import ChatArchiveError
 
 if TYPE_CHECKING:
     from .archive import ImportResult
+    from .jobs import Skipped
 
 log = logging.getLogger("chatarchive")
 
@@ -58,6 +59,19 @@ def _archive(path: str) -> Any:
     return open_archive(path)
 
 
+def _import(archive_path: str, sources: tuple[str, ...], fmt: str, columns: tuple[str, ...],
+            schedule_file: str | None) -> tuple[list[ImportResult], list[Skipped], list[str]]:
+    from . import jobs
+    from .schedules import load_schedule
+
+    schedule = load_schedule(schedule_file) if schedule_file else None
+    options = _column_options(columns)
+    if schedule is not None and not options:
+        options = dict(schedule.source.options)
+    db = _archive(archive_path)
+    return jobs.import_sources(db, sources, fmt, schedule, _echo_result, options)
+
+
 def _echo_result(result: ImportResult) -> None:
     if result.unchanged:
         click.echo(f"{result.origin}: already imported, nothing new", err=True)
@@ -89,16 +103,11 @@ def import_(archive_path: str, sources: tuple[str, ...], fmt: str, columns: tupl
 
     Importing is idempotent. The chats the new posts touch are (re)assembled.
     """
-    from . import jobs
-    from .schedules import load_schedule
+    from . import lanes
 
-    schedule = load_schedule(schedule_file) if schedule_file else None
-    options = _column_options(columns)
-    if schedule is not None and not options:
-        options = dict(schedule.source.options)
-    db = _archive(archive_path)
-    results, skipped, chats = jobs.import_sources(db, sources, fmt, schedule, _echo_result,
-                                                  options)
+    # A worker for half of a large export starts now, loading while this process does.
+    with lanes.keeping(warm=any(map(lanes.large_file, sources))):
+        results, skipped, chats = _import(archive_path, sources, fmt, columns, schedule_file)
     for skip in skipped:
         click.echo(f"{skip.origin}: skipped, {skip.reason}", err=True)
     totals = [sum(getattr(r, k) for r in results) for k in ("read", "new", "duplicate",

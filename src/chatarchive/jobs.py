@@ -87,14 +87,10 @@ def import_export(
     return archive.end_import(db, result)
 
 
-# Files smaller than this are read by one process: a worker's start-up would cost more.
-SPLIT_BYTES = 32 * 1024 * 1024
-
-
 def _halves(
     db: archive.Archive, raw: RawExport, name: str
 ) -> tuple[formats.Part, formats.Part] | None:
-    if raw.path.stat().st_size < SPLIT_BYTES or not lanes.available(db):
+    if raw.path.stat().st_size < lanes.LARGE_FILE or not lanes.available(db):
         return None
     return formats.halves(raw, name)
 
@@ -116,15 +112,9 @@ def import_sources(
 ) -> tuple[list[archive.ImportResult], list[Skipped], list[str]]:
     """Import every export the sources name, then (re)assemble the chats the new posts touch."""
     # A large file is read, and its chats assembled, by two processes: the worker starts while
-    # the file is hashed and serves both steps.
-    with lanes.keeping(warm=lanes.available(db) and any(map(_large_file, source_args))):
+    # the file is hashed (the command line starts it sooner still) and serves both steps.
+    with lanes.keeping(warm=lanes.available(db) and any(map(lanes.large_file, source_args))):
         return _import_sources(db, source_args, fmt, schedule, report, options)
-
-
-def _large_file(source: str) -> bool:
-    path = Path(source)
-    return (source != "-" and not sources.is_url(source) and path.is_file()
-            and path.stat().st_size >= SPLIT_BYTES)
 
 
 def _import_sources(

@@ -26,14 +26,20 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from . import archive
-from .archive.state import archive_file
 from .errors import ChatArchiveError
+
+if TYPE_CHECKING:
+    from . import archive
+
+# The archive (and sqlite-utils) is imported where it is used, so that the command line can
+# start a worker before it loads the rest of chatarchive.
 
 # Below this many posts a worker's start-up (about 0.3 s) costs more than it saves.
 WORTH_A_WORKER = 20_000
+# Exports smaller than this are read by one process: a worker's start-up would cost more.
+LARGE_FILE = 32 * 1024 * 1024
 
 
 class Weighed(Protocol):
@@ -44,13 +50,21 @@ class Weighed(Protocol):
 
 
 _Unit = TypeVar("_Unit", bound=Weighed)
-Work = Callable[[archive.Archive, Sequence[_Unit]], list[str]]
+Work = Callable[["archive.Archive", Sequence[_Unit]], list[str]]
 
 
 def available(db: archive.Archive) -> bool:
     """Whether work on this archive can go to a worker: a file, a second core, and an
     interpreter to start."""
+    from .archive.state import archive_file
+
     return archive_file(db) is not None and _can_start()
+
+
+def large_file(source: str) -> bool:
+    """Whether a command-line source is a local file large enough to read in two halves."""
+    path = Path(source)
+    return source != "-" and path.is_file() and path.stat().st_size >= LARGE_FILE
 
 
 def _can_start() -> bool:
@@ -150,6 +164,8 @@ def keeping(warm: bool = False) -> Iterator[None]:
 @contextmanager
 def beside(db: archive.Archive, work: Callable[..., Any], *args: Any) -> Iterator[Worker]:
     """Start ``work(archive, *args)`` in a worker process; it is stopped if the block fails."""
+    from .archive.state import archive_file
+
     path = archive_file(db)
     if path is None:
         raise ValueError("a worker needs an archive file")
@@ -199,6 +215,8 @@ def main() -> None:
 
 
 def _run(path: str, work: Callable[..., Any], args: tuple[Any, ...]) -> tuple[str, object]:
+    from . import archive
+
     try:
         db = archive.open_archive(path)
         try:
