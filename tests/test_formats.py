@@ -513,11 +513,15 @@ def test_tweets_js_in_the_archive_layout_reads_the_same_with_the_fast_decoder_or
     path.parent.mkdir()
     path.write_text("window.YTD.tweets.part0 = [ " + ", ".join(texts) + " ]", encoding="utf-8")
     tried: list[str] = []
-    monkeypatch.setattr(_jsonarray, "loads", lambda text: tried.append(text) or loads(text))
+    monkeypatch.setattr(_jsonarray, "loads",
+                        lambda text, **how: tried.append(text) or loads(text, **how))
     fast = read(path)[1]
     assert len(tried) == 4  # each item, the broken one too, was first given to the fast decoder
     monkeypatch.setattr(_jsonarray, "_QUICK_MISSES", 0)  # the standard decoder alone
     assert read(path)[1] == fast
+    monkeypatch.undo()
+    monkeypatch.setattr(_jsonarray, "CHUNK_BYTES", 7)  # the long integer read over 4 chunks
+    assert parsed(read(path)[1]) == parsed(fast)
     assert [r.location for r in parsed(fast)] == ["item 1", "item 2", "item 4"]
     assert [r.location for r in fast if isinstance(r, Rejected)] == ["item 3"]
     assert json.loads(parsed(fast)[0].raw)["tweet"]["big"] == 10**25

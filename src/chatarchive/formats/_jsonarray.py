@@ -16,7 +16,14 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from chatarchive.formats.reading import RecordError, loads, snippet, too_deep, without_surrogates
+from chatarchive.formats.reading import (
+    RecordError,
+    loads,
+    may_hold_huge_integer,
+    snippet,
+    too_deep,
+    without_surrogates,
+)
 
 CHUNK_BYTES = 1024 * 1024
 # No single tweet comes near this; an item that still does not decode is broken, not cut short.
@@ -52,6 +59,10 @@ class _Reader:
         self.pos = 0
         self.eof = False
         self.misses = 0  # items in a row the fast decoder could not take
+        # Whether the bytes read so far hold a run of 20 digits (an integer orjson would round):
+        # checked per chunk, so that items need no check of their own until one is found.
+        self.long_digits = False
+        self._tail = b""  # the end of the last chunk, where a run may begin
 
     def more(self) -> bool:
         """Append the next chunk of text; False once the stream is exhausted."""
@@ -59,6 +70,10 @@ class _Reader:
             return False
         data = self._read(CHUNK_BYTES)
         self.eof = not data
+        if not self.long_digits:
+            seen = self._tail + data
+            self.long_digits = may_hold_huge_integer(seen)
+            self._tail = seen[-19:]
         try:
             added = self._decoder.decode(data, final=self.eof)
         except UnicodeDecodeError as error:
@@ -108,7 +123,8 @@ class _Reader:
             if len(self.text) - self.pos >= _QUICK_REACH or not self.more():
                 return False, None
         try:
-            value = loads(self.text[self.pos : end + len(_LINE_CLOSE)])
+            value = loads(self.text[self.pos : end + len(_LINE_CLOSE)],
+                          digits_checked=not self.long_digits)
         except json.JSONDecodeError:
             return False, None
         self.pos = end + len(_LINE_CLOSE)

@@ -47,12 +47,13 @@ def compact_json(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def loads(data: bytes | str) -> Any:
+def loads(data: bytes | str, digits_checked: bool = False) -> Any:
     """Decode JSON fast; a failure raises the standard library's error with its clear wording.
 
-    Integers beyond 64 bits, which orjson would round to floats, come back exact.
+    Integers beyond 64 bits, which orjson would round to floats, come back exact; a caller that
+    has found no run of 20 digits in the data (``may_hold_huge_integer``) says so.
     """
-    if not _may_hold_huge_integer(data):
+    if digits_checked or not may_hold_huge_integer(data):
         try:
             return orjson.loads(data)
         except orjson.JSONDecodeError:
@@ -71,8 +72,9 @@ _DIGIT_RUNS = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x78 for byte in range(256
 _HUGE = b"0" * 20  # 2**64 has 20 digits
 
 
-def _may_hold_huge_integer(data: bytes | str) -> bool:
-    # Two passes in C over the record: much cheaper than the standard decoder for every record.
+def may_hold_huge_integer(data: bytes | str) -> bool:
+    """Whether JSON text holds a run of 20 digits (2**64 has 20), as an integer beyond 64 bits
+    needs. Two passes in C: much cheaper than the standard decoder for every record."""
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     return _HUGE in raw.translate(_DIGIT_RUNS)
 
