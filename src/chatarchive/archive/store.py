@@ -19,9 +19,12 @@ from .schema import migrations
 
 log = logging.getLogger(__name__)
 
+
 def to_iso(moment: datetime) -> str:
     """Return the archive's text form of an aware datetime: ISO-8601 UTC with milliseconds."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    if moment.tzinfo is not UTC:  # posts' times are UTC already: no copy for them
+        moment = moment.astimezone(UTC)
+    return moment.isoformat(timespec="milliseconds")[:-6] + "Z"  # "+00:00" becomes "Z"
 
 
 def from_iso(text: str) -> datetime:
