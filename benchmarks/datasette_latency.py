@@ -9,8 +9,10 @@ with the bundled metadata, so no network or server start-up is in the figures; e
 run twice to warm up, then ``--runs`` times. Measured: the messages table page as people first
 open it, full-text search on that page (a common and a rarer word; like any table page it also
 computes its facets and its row count), the canned query
-``search_hashtag``, and the canned query ``answers_to_question`` for the question with the most
-answers. Target from the issue: median under 50 ms at 1M posts.
+``search_hashtag``, the canned query ``answers_to_question`` for the question with the most
+answers, and the page of the participant with the most posts (which counts their posts: posts
+are not indexed by author). Target from the issue: median under 50 ms at 1M posts, for the
+queries.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ TARGET_MS = 50.0
 COMMON_WORD = "pitch"  # in about 8% of the synthetic posts
 RARE_WORD = "retainer"  # in about 1%
 WARM_UP = 2
+PARTICIPANT_PAGE = "participant page (HTML)"
 
 
 def ensure_archive(count: int) -> Path:
@@ -57,11 +60,27 @@ def busiest_question(db: Path) -> tuple[str, int, str]:
     return str(row[0]), int(row[1]), str(row[2])
 
 
+def busiest_participant(db: Path) -> str:
+    """The participant with the most posts (posts are not indexed by author: the worst case)."""
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        row = conn.execute("select author_id from messages group by author_id"
+                           " order by count(*) desc limit 1").fetchone()
+    return str(row[0])
+
+
+def _tilde(key: str) -> str:
+    # Datasette's address of a row: characters other than letters, digits, "_" and "-" as ~XX.
+    return "".join(c if c.isascii() and (c.isalnum() or c in "_-") else f"~{ord(c):02X}"
+                   for c in key)
+
+
 def queries(db: Path) -> dict[str, str]:
     """The paths to time, by name."""
     name = database_name(db)
     chat_id, number, hashtag = busiest_question(db)
     return {
+        # The HTML page, which counts the person's posts for its links from other tables.
+        PARTICIPANT_PAGE: f"/{name}/participants/{_tilde(busiest_participant(db))}",
         "browse messages (table)": f"/{name}/messages.json",
         f"search '{COMMON_WORD}' (table)": f"/{name}/messages.json?"
         + urlencode({"_search": COMMON_WORD}),
@@ -92,7 +111,8 @@ async def _time_queries(db: Path, runs: int) -> dict[str, tuple[float, str]]:
                 # Datasette gave up at its time limit: what users get is an error page.
                 samples, note = [elapsed], "hit Datasette's time limit: HTTP 400, no rows"
                 break
-            note = f"median of {runs}, {len(response.json().get('rows', []))} rows"
+            rows = len(response.json().get("rows", [])) if ".json" in path else None
+            note = f"median of {runs}" + (f", {rows} rows" if rows is not None else "")
             if attempt >= WARM_UP:
                 samples.append(elapsed)
         timings[label] = (statistics.median(samples) * 1000, note)
@@ -106,10 +126,11 @@ def run(sizes: tuple[int, ...], runs: int = 20) -> list[Result]:
         db = ensure_archive(count)
         log(f"Datasette over {size_label(count)} posts ...")
         for label, (millis, note) in asyncio.run(_time_queries(db, runs)).items():
+            targeted = label != PARTICIPANT_PAGE  # the issue's targets are for queries
             results.append(Result(
                 "datasette", f"{size_label(count)} posts", label, millis, "ms",
-                f"< {TARGET_MS:g} ms at 1M", millis < TARGET_MS if count >= 1_000_000 else None,
-                note,
+                f"< {TARGET_MS:g} ms at 1M" if targeted else "",
+                millis < TARGET_MS if targeted and count >= 1_000_000 else None, note,
             ))
     return results
 
