@@ -87,10 +87,15 @@ def test_later_sighting_completes_truncated_text_and_counts(tmp_path: Path) -> N
 def test_messages_between_follows_replies_without_the_hashtag(tmp_path: Path) -> None:
     db = archive.open_archive(tmp_path / "a.db")
     reply = message(104, HOST_A, "thanks!", 4, hashtags=(), in_reply_to_id="twitter:102")
-    records = [record(m, i) for i, m in enumerate([*posts(), reply])]
+    deeper = message(105, ANN, "you too", 5, hashtags=(), in_reply_to_id="twitter:104")
+    tagged = message(106, ANN, "A1 again #solopr", 6, in_reply_to_id="twitter:101")
+    late = message(107, ANN, "late thanks", 90, hashtags=(), in_reply_to_id="twitter:104")
+    records = [record(m, i) for i, m in enumerate([*posts(), reply, deeper, tagged, late])]
     archive.save(db, raw_export(tmp_path / "x", "a" * 64), "twarc", records)
     found = archive.messages_between(db, ["SoloPR"], START, START.replace(hour=19))
-    assert [m.id for m in found] == ["twitter:101", "twitter:102", "twitter:104"]
+    # Replies without the hashtag, however deep, in the time asked; each post once.
+    assert [m.id for m in found] == [
+        "twitter:101", "twitter:102", "twitter:104", "twitter:105", "twitter:106"]
     assert found[1] == posts()[1]
     everyone = [HOST_A.id, ANN.id, "twitter:nobody"]
     assert archive.returning_authors(db, ["solopr"], START.replace(minute=1), everyone) == {

@@ -153,17 +153,27 @@ def messages_between(
         if row[0] not in found:
             found[str(row[0])] = _row_to_message(row)
     # Replies in threads often drop the hashtag; follow them from the posts that carry it.
-    frontier = set(found)
-    while frontier:
-        marks = ",".join("?" * len(frontier))
-        rows = db.execute(
-            f"select {_MESSAGE_COLUMNS} from messages m left join participants p"
-            f" on p.id = m.author_id where m.in_reply_to_id in ({marks})"
-            " and m.created_at between ? and ?",
-            [*frontier, to_iso(start), to_iso(end)],
-        ).fetchall()
+    # The first replies are found from the hashtag's posts in SQL, those that carry the hashtag
+    # themselves (already read) left out; replies to those replies by their ids.
+    window = [to_iso(start), to_iso(end)]
+    rows = db.execute(
+        f"select {_MESSAGE_COLUMNS} from message_hashtags h"
+        " join messages m on m.in_reply_to_id = h.message_id"
+        " left join participants p on p.id = m.author_id"
+        f" where h.hashtag in ({marks}) and h.created_at between ? and ?"
+        " and m.created_at between ? and ? and not exists (select 1 from message_hashtags t"
+        f" where t.hashtag in ({marks}) and t.message_id = m.id and t.created_at between ? and ?)",
+        [*tags, *window, *window, *tags, *window],
+    ).fetchall()
+    while rows:
         frontier = {str(r[0]) for r in rows} - set(found)
         found.update({str(r[0]): _row_to_message(r) for r in rows if str(r[0]) in frontier})
+        rows = db.execute(
+            f"select {_MESSAGE_COLUMNS} from messages m left join participants p"
+            f" on p.id = m.author_id where m.in_reply_to_id in ({','.join('?' * len(frontier))})"
+            " and m.created_at between ? and ?",
+            [*frontier, *window],
+        ).fetchall() if frontier else []
     return sorted(found.values(), key=lambda m: (m.created_at, m.id))
 
 
