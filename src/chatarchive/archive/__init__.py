@@ -4,8 +4,7 @@ It keeps every post losslessly (with each sighting's original record), without d
 the derived chat structure that assembly rebuilds on every run.
 """
 
-from sqlite_utils import Database as Archive
-
+from ._sqlite import Database as Archive
 from .chats import (
     chat_ids_on,
     chat_window,
