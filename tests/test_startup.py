@@ -1,7 +1,7 @@
 """Start-up: importing a local file loads none of the libraries only other commands need.
 
 nltk (with numpy), jinja2, apscheduler, bs4 and httpx (with rich and pygments) cost about
-0.5 s and 40 MB before any work; each check runs in a fresh interpreter, since this test
+0.5 s and 40 MB before any work (sqlite-utils would import numpy too: the archive hides it); each check runs in a fresh interpreter, since this test
 process has long imported them all.
 """
 
@@ -15,7 +15,8 @@ import pytest
 
 from .conftest import FIXTURES
 
-HEAVY = frozenset({"nltk", "jinja2", "apscheduler", "bs4", "httpx", "rich", "pygments"})
+HEAVY = frozenset({"nltk", "jinja2", "apscheduler", "bs4", "httpx", "rich", "pygments",
+                   "numpy"})
 _LOADED = "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
 
 
@@ -49,6 +50,12 @@ def test_jobs_and_formats_load_no_heavy_library(modules_of_the_import_path: set[
 def test_importing_a_jsonl_file_loads_no_heavy_library(modules_of_an_import: set[str]) -> None:
     assert sorted(modules_of_an_import & HEAVY) == []
     assert {"chatarchive", "click", "sqlite_utils"} <= modules_of_an_import
+
+
+def test_numpy_still_loads_for_the_summarizer_after_the_archive() -> None:
+    loaded = _top_modules("import chatarchive.archive\nassert 'numpy' not in sys.modules\n"
+                          "import numpy\nfrom chatarchive import summarize")
+    assert {"numpy", "nltk", "sqlite_utils"} <= loaded
 
 
 def test_http_names_load_httpx_on_first_use() -> None:
