@@ -1,8 +1,8 @@
 """Start-up: importing a local file loads none of the libraries only other commands need.
 
 nltk (with numpy), jinja2, apscheduler, bs4 and httpx (with rich and pygments) cost about
-0.5 s and 40 MB before any work (sqlite-utils would import numpy too: the archive hides it); each check runs in a fresh interpreter, since this test
-process has long imported them all.
+0.5 s and 40 MB before any work (sqlite-utils would import numpy too: the archive hides it);
+each check runs in a fresh interpreter, since this test process has long imported them all.
 """
 
 from __future__ import annotations
