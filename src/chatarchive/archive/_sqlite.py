@@ -1,9 +1,10 @@
 """sqlite-utils, loaded before the rest of the archive, without numpy or pandas.
 
-sqlite-utils imports numpy and pandas when they are installed, to convert their values. The
-archive never hands it either, and numpy alone costs every process that opens an archive about
-85 ms and 12 MB (an import's worker too). So they are hidden while sqlite-utils loads, unless
-something loaded them already; the summarizer imports numpy itself when a recap needs it.
+sqlite-utils imports numpy and pandas when they are installed (chatarchive needs neither), to
+convert their values. The archive never hands it either, and where numpy is installed it costs
+every process that opens an archive about 85 ms and 12 MB (an import's worker too). So they are
+hidden while sqlite-utils loads, unless something loaded them already; a later ``import numpy``
+works as usual.
 """
 
 import sys
