@@ -528,6 +528,27 @@ def test_tweets_js_in_the_archive_layout_reads_the_same_with_the_fast_decoder_or
     assert parsed(fast)[2].message.text.endswith(" \ufffd")
 
 
+@needs_data
+@pytest.mark.parametrize("chunk", [64, 1000, 4096])
+@pytest.mark.parametrize("indent", [2, None])  # Twitter's layout, and all on one line
+def test_tweets_js_bytes_that_are_not_utf8_cost_the_fast_decoder_no_item_before_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, indent: int | None
+) -> None:
+    texts = [json.dumps({"tweet": as_archive_tweet(t)}, indent=indent) for t in sample_tweets()]
+    path = tmp_path / "data" / "tweets.js"
+    path.parent.mkdir()
+    data = ("window.YTD.tweets.part0 = [ " + ", ".join(texts) + " ]").encode("utf-8")
+    cut = data.rindex(b'"full_text"')  # in the last item
+    path.write_bytes(data[:cut] + b"\xff" + data[cut:])
+    monkeypatch.setattr(_jsonarray, "CHUNK_BYTES", chunk)
+    fast = read(path)[1]
+    monkeypatch.setattr(_jsonarray, "_QUICK_MISSES", 0)  # the standard decoder alone
+    assert read(path)[1] == fast
+    assert [r.location for r in parsed(fast)] == ["item 1", "item 2"]
+    assert [(r.location, r.reason) for r in fast if isinstance(r, Rejected)] == [
+        ("item 3", "not UTF-8 text: invalid start byte")]
+
+
 def test_json_keeps_integers_beyond_64_bits_exact() -> None:
     assert loads(b'{"a": 18446744073709551616}') == {"a": 2**64}
     assert loads("[123456789012345678901234567890, 1.5]") == [

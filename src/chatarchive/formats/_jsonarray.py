@@ -119,9 +119,11 @@ class _Reader:
             return without_surrogates(value) if "\\u" in self.text[start:end] else value
 
     def _quick_item(self) -> tuple[bool, Any]:
-        while (end := self.text.find(_LINE_CLOSE, self.pos, self.pos + _QUICK_REACH)) < 0:
-            if len(self.text) - self.pos >= _QUICK_REACH or not self.more():
-                return False, None
+        # Only the text at hand: reading ahead could meet a broken chunk (bytes that are not
+        # UTF-8) the item does not reach. An item cut by the buffer's end takes the slow way.
+        end = self.text.find(_LINE_CLOSE, self.pos, self.pos + _QUICK_REACH)
+        if end < 0:
+            return False, None
         try:
             value = loads(self.text[self.pos : end + len(_LINE_CLOSE)],
                           digits_checked=not self.long_digits)
