@@ -243,12 +243,15 @@ def _batch_rows(
 
 
 def _firsts(*posts: list[tuple[Message, str]]) -> list[tuple[object, ...]]:
+    """(author, hashtag, time of their earliest post with it in the batch); ISO times sort as
+    text."""
     first: dict[tuple[str, str], str] = {}
     for group in posts:
         for message, when in group:
             for tag in message.hashtags:
                 key = (message.author.id, tag)
-                if when < first.get(key, "~"):  # ISO times sort as text; "~" after every digit
+                earlier = first.get(key)
+                if earlier is None or when < earlier:
                     first[key] = when
     return [(*key, when) for key, when in first.items()]
 

@@ -33,8 +33,9 @@ _SPACE = re.compile(r"\s*")
 _DECODER = json.JSONDecoder()
 # A pretty-printed array (a Twitter archive's) ends each item with a "}" that starts a line.
 # The text up to there is decoded whole by the fast decoder: if it is one JSON value, it is the
-# item. Otherwise (another layout, a broken item) the standard decoder finds the item's end; a
-# reader stops trying after a few such misses in a row.
+# item. Otherwise (another layout, a broken item, an item cut by the end of the text read so
+# far) the standard decoder finds the item's end; a reader stops trying after a few such misses
+# in a row.
 _LINE_CLOSE = "\n}"
 _QUICK_REACH = 256 * 1024
 _QUICK_MISSES = 8
