@@ -82,8 +82,10 @@ def timed_run(command: Sequence[str | Path], cwd: Path | None = None) -> Run:
     """Run a command to its end; return its wall time, CPU time and peak memory.
 
     ``max_rss_mb`` is the peak of the process and its worker processes together (their RSS
-    summed, sampled every 50 ms from /proc), or, where /proc cannot tell, ru_maxrss from wait4
-    (the largest single process). CPU time includes the workers (wait4 counts reaped children).
+    summed, sampled every 50 ms from /proc) or the largest single process's own peak (VmHWM),
+    whichever is larger. Where /proc cannot tell, it is ru_maxrss from wait4, which on Linux
+    also counts the memory of this process when it started the command. CPU time includes the
+    workers (wait4 counts reaped children).
     """
     out_path, err_path = OUT / ".stdout.tmp", OUT / ".stderr.tmp"
     OUT.mkdir(parents=True, exist_ok=True)
@@ -99,11 +101,11 @@ def timed_run(command: Sequence[str | Path], cwd: Path | None = None) -> Run:
         seconds = time.perf_counter() - started
         sampler.join()
     process.returncode = os.waitstatus_to_exitcode(status)
-    largest = usage.ru_maxrss / 1024  # kilobytes on Linux
+    peak = tree_peak[0] or usage.ru_maxrss * 1024  # kilobytes on Linux
     return Run(
         seconds=seconds,
         cpu_seconds=usage.ru_utime + usage.ru_stime,
-        max_rss_mb=max(largest, tree_peak[0] / 1024 / 1024),
+        max_rss_mb=peak / 1024 / 1024,
         returncode=process.returncode,
         stdout=out_path.read_text(errors="replace"),
         stderr=err_path.read_text(errors="replace"),
@@ -111,12 +113,22 @@ def timed_run(command: Sequence[str | Path], cwd: Path | None = None) -> Run:
 
 
 def _sample_tree_rss(pid: int, peak: list[int]) -> None:
-    """Keep in ``peak[0]`` the largest summed RSS (bytes) of ``pid`` and its descendants."""
+    """Keep in ``peak[0]`` the largest summed RSS (bytes) of ``pid`` and its descendants, or
+    the largest peak of one of them (VmHWM, which no sample can miss), whichever is larger."""
     page = os.sysconf("SC_PAGE_SIZE")
     while Path(f"/proc/{pid}").exists():
-        total = sum(_rss_pages(member) for member in _tree(pid)) * page
-        peak[0] = max(peak[0], total)
+        members = _tree(pid)
+        total = sum(_rss_pages(member) for member in members) * page
+        peak[0] = max(peak[0], total, *(_high_water(member) for member in members))
         time.sleep(0.05)
+
+
+def _high_water(pid: int) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+        return int(status.split("VmHWM:", 1)[1].split()[0]) * 1024  # kB
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def _tree(pid: int) -> list[int]:

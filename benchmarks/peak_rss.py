@@ -3,9 +3,10 @@
     python benchmarks/peak_rss.py                      # 1M posts, every format
     python benchmarks/peak_rss.py --sizes 100k --formats twarc
 
-Each import runs as a subprocess into a fresh archive; its peak RSS is the process's own
-ru_maxrss (os.wait4). import_speed.py reports the same figure beside throughput; this script
-skips the ceiling and the peer, for when only memory is in question. Target: under 300 MB.
+Each import runs as a subprocess into a fresh archive; its peak RSS is that of the import and
+its worker together (common.timed_run). import_speed.py reports the same figure beside
+throughput; this script skips the ceiling and the peer, for when only memory is in question.
+Target: under 300 MB.
 """
 
 from __future__ import annotations

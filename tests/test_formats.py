@@ -14,7 +14,7 @@ import pytest
 from chatarchive import formats
 from chatarchive.errors import FormatError
 from chatarchive.formats import _jsonarray
-from chatarchive.formats.reading import loads
+from chatarchive.formats.reading import loads, loads_fast
 from chatarchive.models import Author, ParsedRecord, RawExport, Rejected
 
 from .factories import parsed_of as parsed
@@ -513,8 +513,8 @@ def test_tweets_js_in_the_archive_layout_reads_the_same_with_the_fast_decoder_or
     path.parent.mkdir()
     path.write_text("window.YTD.tweets.part0 = [ " + ", ".join(texts) + " ]", encoding="utf-8")
     tried: list[str] = []
-    monkeypatch.setattr(_jsonarray, "loads",
-                        lambda text, **how: tried.append(text) or loads(text, **how))
+    monkeypatch.setattr(_jsonarray, "loads_fast",
+                        lambda text, **how: tried.append(text) or loads_fast(text, **how))
     fast = read(path)[1]
     assert len(tried) == 4  # each item, the broken one too, was first given to the fast decoder
     monkeypatch.setattr(_jsonarray, "_QUICK_MISSES", 0)  # the standard decoder alone
@@ -547,6 +547,24 @@ def test_tweets_js_bytes_that_are_not_utf8_cost_the_fast_decoder_no_item_before_
     assert [r.location for r in parsed(fast)] == ["item 1", "item 2"]
     assert [(r.location, r.reason) for r in fast if isinstance(r, Rejected)] == [
         ("item 3", "not UTF-8 text: invalid start byte")]
+
+
+@needs_data
+@pytest.mark.parametrize("indent", [2, None])
+def test_tweets_js_keeps_the_items_before_bytes_that_are_not_utf8_in_the_same_chunk(
+    tmp_path: Path, indent: int | None
+) -> None:
+    texts = [json.dumps({"tweet": as_archive_tweet(t)}, indent=indent) for t in sample_tweets()]
+    path = tmp_path / "data" / "tweets.js"
+    path.parent.mkdir()
+    data = ("window.YTD.tweets.part0 = [ " + ", ".join(texts) + " ]").encode("utf-8")
+    cut = data.index(b'"full_text"', data.index(texts[1].encode("utf-8")))  # in the second item
+    path.write_bytes(data[:cut] + b"\xff" + data[cut:])
+    assert path.stat().st_size < _jsonarray.CHUNK_BYTES  # one chunk holds the whole file
+    records = read(path)[1]
+    assert [r.location for r in parsed(records)] == ["item 1"]
+    assert [(r.location, r.reason) for r in records if isinstance(r, Rejected)] == [
+        ("item 2", "not UTF-8 text: invalid start byte")]
 
 
 def test_json_keeps_integers_beyond_64_bits_exact() -> None:

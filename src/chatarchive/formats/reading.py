@@ -66,6 +66,18 @@ def loads(data: bytes | str, digits_checked: bool = False) -> Any:
         raise too_deep() from error
 
 
+def loads_fast(data: bytes | str, digits_checked: bool = False) -> tuple[bool, Any]:
+    """Decode JSON with orjson alone: ``(True, value)``, or ``(False, None)`` for text it cannot
+    take as it is (broken JSON, a huge integer, NaN, half a surrogate pair, bytes that are not
+    UTF-8), which the caller then gives to the standard decoder."""
+    if not digits_checked and may_hold_huge_integer(data):
+        return False, None
+    try:
+        return True, orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return False, None
+
+
 # Every byte but a digit becomes "x": a run of 20 digits then shows as 20 zeros. (A string
 # holding such a run only costs its record the slower decoder.)
 _DIGIT_RUNS = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x78 for byte in range(256))
