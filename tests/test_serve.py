@@ -334,6 +334,21 @@ def test_archive_is_read_only_yet_shows_new_posts(served: Served) -> None:
     assert (count, chats) == (14, 2)  # the writer's uncheckpointed post is seen
 
 
+def test_readers_map_the_archive_into_memory(served: Served) -> None:
+    async def settings() -> tuple[int, list[str]]:
+        serve.app(served.path)  # a second server in the same process adds no second hook
+        ds = serve.app(served.path)
+        await ds.invoke_startup()
+        mapped = (await ds.databases["solopr"].execute("pragma mmap_size")).single_value()
+        plugins = (await ds.client.get("/-/plugins.json")).json()
+        return mapped, [p["name"] for p in plugins if "prepare_connection" in p["hooks"]]
+
+    mapped, hooked = run(settings())
+    assert mapped > 0  # SQLite's build caps it: 2 GB in Python's
+    assert mapped <= serve.READ_MMAP_BYTES
+    assert hooked == ["chatarchive.serve"]
+
+
 def test_missing_or_foreign_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ChatArchiveError, match=r"nope\.db: no such archive"):
         serve.app(tmp_path / "nope.db")
