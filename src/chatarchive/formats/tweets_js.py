@@ -47,8 +47,12 @@ _FILE_NAME = re.compile(r"^tweets?(-part\d+)?\.js$", re.IGNORECASE)
 NEXT_ITEM = re.compile(r'\}\s*,\s*(?=\{\s*"tweet"\s*:)')
 # The same in the file's bytes. It cannot match inside a string, where every '"' is escaped.
 _NEXT_ITEM_BYTES = re.compile(rb'\}\s*,\s*(?=\{\s*"tweet"\s*:)')
-# How far past the middle of a file to look for the boundary between two items.
+# How far past the cut to look for the boundary between two items.
 _HALVES_WINDOW = 4 * 1024 * 1024
+# Where to cut, as a share of the file: the worker reading the second part first counts the
+# items before it (_items_before), which costs about 3% of reading them, so its part is made
+# that much smaller for both to end together.
+_CUT_SHARE = 0.515
 
 
 def sniff(head: bytes, name: str) -> int:
@@ -120,16 +124,16 @@ def archive_record(item: Any, owner: Author | None, location: str) -> ParsedReco
 
 
 def item_halves(path: Path) -> tuple[Part, Part] | None:
-    """Cut a tweets.js between the two items nearest its middle; None if none is found."""
+    """Cut a tweets.js between two items near its middle; None if no boundary is found."""
     with path.open("rb") as stream:
-        size = os.fstat(stream.fileno()).st_size
-        stream.seek(size // 2)
+        cut = int(os.fstat(stream.fileno()).st_size * _CUT_SHARE)
+        stream.seek(cut)
         window = stream.read(_HALVES_WINDOW)
     match = _NEXT_ITEM_BYTES.search(window)
     if match is None:
         return None
     # The first part ends with its last item's '}', the second starts with its first '{'.
-    return Part(0, size // 2 + match.start() + 1), Part(size // 2 + match.end())
+    return Part(0, cut + match.start() + 1), Part(cut + match.end())
 
 
 def _part_reader(stream: BinaryIO, part: Part | None) -> tuple[Callable[[int], bytes], int]:
