@@ -551,20 +551,25 @@ def test_tweets_js_bytes_that_are_not_utf8_cost_the_fast_decoder_no_item_before_
 
 @needs_data
 @pytest.mark.parametrize("indent", [2, None])
-def test_tweets_js_keeps_the_items_before_bytes_that_are_not_utf8_in_the_same_chunk(
-    tmp_path: Path, indent: int | None
+@pytest.mark.parametrize("chunk", [64, 4096, _jsonarray.CHUNK_BYTES])
+def test_tweets_js_bytes_that_are_not_utf8_cost_only_their_own_item(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, indent: int | None, chunk: int
 ) -> None:
     texts = [json.dumps({"tweet": as_archive_tweet(t)}, indent=indent) for t in sample_tweets()]
     path = tmp_path / "data" / "tweets.js"
     path.parent.mkdir()
     data = ("window.YTD.tweets.part0 = [ " + ", ".join(texts) + " ]").encode("utf-8")
     cut = data.index(b'"full_text"', data.index(texts[1].encode("utf-8")))  # in the second item
-    path.write_bytes(data[:cut] + b"\xff" + data[cut:])
+    path.write_bytes(data[:cut] + b"\xff\xfe" + data[cut:])
     assert path.stat().st_size < _jsonarray.CHUNK_BYTES  # one chunk holds the whole file
+    monkeypatch.setattr(_jsonarray, "CHUNK_BYTES", chunk)
     records = read(path)[1]
-    assert [r.location for r in parsed(records)] == ["item 1"]
+    assert [r.location for r in parsed(records)] == [
+        f"item {n}" for n in range(1, len(texts) + 1) if n != 2]
     assert [(r.location, r.reason) for r in records if isinstance(r, Rejected)] == [
         ("item 2", "not UTF-8 text: invalid start byte")]
+    monkeypatch.setattr(_jsonarray, "_QUICK_MISSES", 0)  # the standard decoder alone
+    assert read(path)[1] == records
 
 
 def test_json_keeps_integers_beyond_64_bits_exact() -> None:

@@ -638,14 +638,20 @@ def test_arrays_read_in_small_chunks_give_the_same_records(
 
 def test_text_that_is_not_utf8(tmp_path: Path) -> None:
     rows = json.loads(EXPORTER.read_text(encoding="utf-8"))[:2]
-    data = json.dumps(rows, indent=2).encode("utf-8").replace(b"Late to", b"Late \xff to")
+    data = json.dumps(rows, indent=2).encode("utf-8")
+    assert data.count(b"Late to") == 1  # in the first row
     path = tmp_path / "export.json"
-    path.write_bytes(data)
+    path.write_bytes(data.replace(b"Late to", b"Late \xff to"))
+    _, records = read(path, "twitter-web-exporter")
+    assert [(r.location, r.reason) for r in rejected(records)] == [
+        ("item 1", "not UTF-8 text: invalid start byte")]
+    assert [r.location for r in parsed(records)] == ["item 2"]  # read on after it
+    path.write_bytes(b"\xff" + data)
     with pytest.raises(FormatError, match=r"export\.json: not UTF-8 text: invalid start byte"):
         read(path, "twitter-web-exporter")
     archive = write_zip(tmp_path / "a.zip", {"data/tweets.js": b"window.YTD.tweets.part0 = [\xff]"})
     _, records = read(archive)
-    assert records == [Rejected("data/tweets.js", "not UTF-8 text: invalid start byte", "")]
+    assert records == [Rejected("data/tweets.js item 1", "not UTF-8 text: invalid start byte", "")]
 
 
 def test_detect_zeeschuimer_whose_first_line_is_longer_than_the_head(tmp_path: Path) -> None:

@@ -397,3 +397,85 @@ def test_the_message_check_catches_naive_times_and_upper_case_tags() -> None:
     for message_ in bad:
         with pytest.raises((AssertionError, UnicodeEncodeError)):
             check_message(message_)
+
+
+# The JSON array reader (formats/_jsonarray.py) reads items from bytes with orjson and, where
+# that fails, from decoded text with the standard decoder: both lanes must give the same items,
+# however the array is laid out and however the stream is cut into chunks.
+
+_TEXT = st.text(st.characters(blacklist_categories=["Cs"]), max_size=12) | st.sampled_from(
+    ["\n}", "}, {", "\n}\n", "é", "😀", "\\u", "1" * 25, "]", ""])
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**30), 10**30) | _TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TEXT, inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@st.composite
+def _arrays(draw: st.DrawFn) -> tuple[bytes, list[Any]]:
+    items = draw(st.lists(st.dictionaries(_TEXT, _JSON, max_size=4), max_size=6))
+    indent = draw(st.sampled_from([None, 1, 2, "\t", " \r\n"]))
+    if indent == " \r\n":  # Windows line ends
+        text = json.dumps(items, indent=1, ensure_ascii=False).replace("\n", "\r\n")
+    else:
+        text = json.dumps(items, indent=indent, ensure_ascii=draw(st.booleans()))
+    bom = b"\xef\xbb\xbf" if draw(st.booleans()) else b""
+    return bom + text.encode("utf-8"), items
+
+
+@FAST
+@given(array=_arrays(), chunk=st.integers(1, 300), quick=st.booleans())
+def test_the_array_reader_gives_the_items_whatever_the_layout_and_chunks(
+    array: tuple[bytes, list[Any]], chunk: int, quick: bool
+) -> None:
+    from chatarchive.formats import _jsonarray
+
+    data, items = array
+    stream = io.BytesIO(data)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_jsonarray, "CHUNK_BYTES", chunk)
+        patch.setattr(_jsonarray, "_QUICK_REACH", 64)  # an item longer than that takes text
+        if not quick:
+            patch.setattr(_jsonarray, "_QUICK_MISSES", 0)
+        read = list(_jsonarray.iter_array(stream.read))
+    assert read == list(enumerate(items, start=1))
+
+
+@FAST
+@given(array=_arrays(), chunk=st.integers(1, 300), where=st.floats(0, 1))
+def test_the_array_reader_keeps_every_item_before_bytes_that_are_not_utf8(
+    array: tuple[bytes, list[Any]], chunk: int, where: float
+) -> None:
+    from chatarchive.formats import _jsonarray
+    from chatarchive.formats.reading import RecordError
+
+    data, items = array
+    cut = int(len(data) * where)
+    broken = data[:cut] + b"\xff" + data[cut:]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_jsonarray, "CHUNK_BYTES", chunk)
+        try:
+            read = list(_jsonarray.iter_array(io.BytesIO(broken).read))
+        except RecordError:
+            read = []  # not an array at all: the byte came before its "["
+    good = [entry for entry in read if not isinstance(entry, _jsonarray.BrokenItem)]
+    assert good == list(enumerate(items, start=1))[: len(good)]
+    # Every item that ends before the bad byte is read; reading stops at the item holding it.
+    assert len(good) >= sum(1 for end in _item_ends(data) if end <= cut)
+    if read and isinstance(read[-1], _jsonarray.BrokenItem):
+        assert read[-1].number == len(good) + 1
+
+
+def _item_ends(data: bytes) -> list[int]:
+    """The byte offset just after each item of a JSON array."""
+    text = data.decode("utf-8-sig")
+    skipped = len(data) - len(text.encode("utf-8"))  # a byte order mark
+    decoder, pos, ends = json.JSONDecoder(), text.index("[") + 1, []
+    while True:
+        while text[pos] in " \t\r\n,":
+            pos += 1
+        if text[pos] == "]":
+            return ends
+        _, pos = decoder.raw_decode(text, pos)
+        ends.append(skipped + len(text[:pos].encode("utf-8")))

@@ -62,8 +62,8 @@ class _Reader:
 
     The fast decoder takes items straight from the bytes (orjson checks they are UTF-8); the
     standard decoder and the patterns work on text, decoded when they need it. Bytes that are
-    not UTF-8 cost only what comes after them: the text before them is decoded, and the error
-    is raised when text beyond them is asked for.
+    not UTF-8 cost only the item they are in: the text before them is decoded, the error is
+    raised when text beyond them is asked for, and decoding goes on after them.
     """
 
     def __init__(self, read: Callable[[int], bytes]) -> None:
@@ -74,6 +74,7 @@ class _Reader:
         self.bpos = 0
         self.eof = False
         self._bad: str | None = None  # why the bytes at bpos are not UTF-8 text
+        self._bad_length = 0  # and how many of them there are
         self.misses = 0  # items in a row the fast decoder could not take
         # Whether the bytes read so far hold a run of 20 digits (an integer orjson would round):
         # checked per chunk, so that items need no check of their own until one is found.
@@ -109,7 +110,7 @@ class _Reader:
             text, used = codecs.utf_8_decode(data, "strict", self.eof)
         except UnicodeDecodeError as error:
             text, used = codecs.utf_8_decode(data[: error.start], "strict", True)
-            self._bad = error.reason
+            self._bad, self._bad_length = error.reason, error.end - error.start
         self.bpos += used
         return text
 
@@ -117,8 +118,9 @@ class _Reader:
         """Append more decoded text; False once the input is exhausted."""
         while True:
             if self._bad is not None:
+                # Raised once, for the item the bytes are in; the text after them reads on.
                 reason, self._bad = self._bad, None
-                self.eof, self.data, self.bpos = True, b"", 0
+                self.bpos += self._bad_length
                 raise RecordError(f"not UTF-8 text: {reason}")
             added = self._decode() if self.bpos < len(self.data) else ""
             if added:
@@ -128,6 +130,13 @@ class _Reader:
                 return True
             if self._bad is None and not self._fill() and self.bpos == len(self.data):
                 return False  # (bytes left at the end are a cut character: decoded as an error)
+
+    def text_ahead(self, chars: int) -> str:
+        """The next ``chars`` characters, fewer where the input ends or bytes that are not UTF-8
+        come first (their error is raised when text beyond them is needed)."""
+        while len(self.text) - self.pos < chars and self._bad is None and self.more():
+            pass
+        return self.text[self.pos : self.pos + chars]
 
     def _to_text(self) -> None:
         """Decode every byte read, for the standard decoder."""
@@ -140,6 +149,7 @@ class _Reader:
         self.data = self.text[self.pos :].encode("utf-8") + self.data[self.bpos :]
         self.bpos = 0
         self.text, self.pos = "", 0
+        self._bad = None  # bytes that are not UTF-8 are found again when they are decoded
 
     def skip_space(self) -> str:
         """Skip whitespace and return the next character ('' at the end of the stream)."""
@@ -189,8 +199,8 @@ class _Reader:
                 if self._maybe_cut_short(error) and self.more():
                     continue
                 raise
-            # A number at the very end of the buffer may go on in the next chunk.
-            if end == len(self.text) and self.more():
+            # A number at the very end of the text may go on in the next chunk.
+            if end == len(self.text) and self.text[end - 1].isdigit() and self.more():
                 continue
             start, self.pos = self.pos, end
             # Only a \u escape can make a lone surrogate; most items have none to look for.
@@ -235,8 +245,16 @@ class _Reader:
                 return True
             # Search the new text with some overlap: a match may straddle two chunks.
             offset = max(1, len(self.text) - self.pos - 200)
-            if len(self.text) - self.pos > MAX_ITEM_CHARS or not self.more():
+            if len(self.text) - self.pos > MAX_ITEM_CHARS or not self._more_skipping():
                 return False
+
+    def _more_skipping(self) -> bool:
+        """``more``, passing over bytes that are not UTF-8 (in a stretch being skipped)."""
+        while True:
+            try:
+                return self.more()
+            except RecordError:
+                continue
 
 
 def iter_array(
@@ -253,10 +271,8 @@ def iter_array(
     """
     reader = _Reader(read)
     reader.skip_space()
-    while len(reader.text) - reader.pos < _PREFIX_CHARS and reader.more():
-        pass  # a prefix is matched on the text at hand, so have enough of it
     # Matched on a slice: '^' in a pattern matches only at the start of the string searched.
-    if prefix is not None and (match := prefix.match(reader.text[reader.pos :])):
+    if prefix is not None and (match := prefix.match(reader.text_ahead(_PREFIX_CHARS))):
         reader.pos += match.end()
     if reader.skip_space() != "[":
         raise RecordError("the file does not hold a JSON array")
@@ -265,9 +281,12 @@ def iter_array(
     while True:
         try:
             ahead = reader.skip_space()
-        except RecordError as error:
-            yield BrokenItem(number + 1, str(error), "")
-            return
+        except RecordError as error:  # bytes that are not UTF-8 between items
+            number += 1
+            yield BrokenItem(number, str(error), "")
+            if resync is None or not reader.resync(resync):
+                return
+            continue
         if ahead == "]":
             return
         if ahead == "":
@@ -295,5 +314,6 @@ def _item(
         reason = str(error)
     # A failed decode leaves pos at the item's start (the buffer may have moved under it).
     yield BrokenItem(number, reason, snippet(reader.rest()))
-    # Nothing after a broken item can be trusted without a known item boundary.
+    # Nothing after a broken item can be trusted without a known item boundary: reading goes
+    # on after the next one the caller describes.
     return resync is not None and reader.resync(resync)
