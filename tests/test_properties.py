@@ -26,6 +26,8 @@ from hypothesis import strategies as st
 
 from chatarchive import formats
 from chatarchive.errors import FormatError
+from chatarchive.formats import _jsonarray
+from chatarchive.formats.reading import RecordError
 from chatarchive.models import Message, ParsedRecord, RawExport, Rejected
 
 from .conftest import FIXTURES
@@ -429,8 +431,6 @@ def _arrays(draw: st.DrawFn) -> tuple[bytes, list[Any]]:
 def test_the_array_reader_gives_the_items_whatever_the_layout_and_chunks(
     array: tuple[bytes, list[Any]], chunk: int, quick: bool
 ) -> None:
-    from chatarchive.formats import _jsonarray
-
     data, items = array
     stream = io.BytesIO(data)
     with pytest.MonkeyPatch.context() as patch:
@@ -447,9 +447,6 @@ def test_the_array_reader_gives_the_items_whatever_the_layout_and_chunks(
 def test_the_array_reader_keeps_every_item_before_bytes_that_are_not_utf8(
     array: tuple[bytes, list[Any]], chunk: int, where: float
 ) -> None:
-    from chatarchive.formats import _jsonarray
-    from chatarchive.formats.reading import RecordError
-
     data, items = array
     cut = int(len(data) * where)
     broken = data[:cut] + b"\xff" + data[cut:]
