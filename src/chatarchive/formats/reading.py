@@ -53,11 +53,9 @@ def loads(data: bytes | str, digits_checked: bool = False) -> Any:
     Integers beyond 64 bits, which orjson would round to floats, come back exact; a caller that
     has found no run of 20 digits in the data (``may_hold_huge_integer``) says so.
     """
-    if digits_checked or not may_hold_huge_integer(data):
-        try:
-            return orjson.loads(data)
-        except orjson.JSONDecodeError:
-            pass
+    found, value = loads_fast(data, digits_checked)
+    if found:
+        return value
     # The standard decoder keeps huge integers exact, accepts what orjson refuses on purpose
     # (NaN, lone surrogates) and words its errors better ("Expecting ',' delimiter").
     try:
